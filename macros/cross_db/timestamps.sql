@@ -1,0 +1,17 @@
+{#- A timestamp literal of the moment this dbt invocation started (UTC, fixed for the run). -#}
+{% macro activation_run_started_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- Exact minutes between two timestamps as a decimal (seconds / 60), never truncated. -#}
+{% macro activation_minutes_between(start_at, end_at) -%}
+    {{ return(adapter.dispatch('activation_minutes_between', 'activation')(start_at, end_at)) }}
+{%- endmacro %}
+
+{% macro default__activation_minutes_between(start_at, end_at) -%}
+    (cast({{ dbt.datediff(start_at, end_at, 'millisecond') }} as {{ dbt.type_numeric() }}) / 60000)
+{%- endmacro %}
+
+{% macro postgres__activation_minutes_between(start_at, end_at) -%}
+    (cast(extract(epoch from ({{ end_at }} - {{ start_at }})) as {{ dbt.type_numeric() }}) / 60)
+{%- endmacro %}

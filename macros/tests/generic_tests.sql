@@ -1,0 +1,98 @@
+{#-
+    Generic data tests this project needs (hub packages cannot be installed here). Each returns
+    the failing rows, so a test fails when it returns any.
+-#}
+
+{#- Values lie in [min_value, max_value] (bounds optional; `inclusive: false` makes both strict). -#}
+{% test accepted_range(model, column_name, min_value=none, max_value=none, inclusive=true, where=none) %}
+select *
+from {{ model }}
+where {{ column_name }} is not null
+    {%- if where %} and ({{ where }}){% endif %}
+    and (
+        false
+        {%- if min_value is not none %}
+        or {{ column_name }} {{ '<' if inclusive else '<=' }} {{ min_value }}
+        {%- endif %}
+        {%- if max_value is not none %}
+        or {{ column_name }} {{ '>' if inclusive else '>=' }} {{ max_value }}
+        {%- endif %}
+    )
+{% endtest %}
+
+{#- A boolean SQL expression holds on every row (optionally only where `where` holds). -#}
+{% test expression_is_true(model, expression, column_name=none, where=none) %}
+select *
+from {{ model }}
+where not coalesce(({{ column_name ~ ' ' if column_name }}{{ expression }}), false)
+    {%- if where %} and ({{ where }}){% endif %}
+{% endtest %}
+
+{#- No two rows share the same combination of these columns (nulls compare equal). -#}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+select
+    {{ combination_of_columns | join(', ') }},
+    count(*) as n_rows
+from {{ model }}
+group by {{ combination_of_columns | join(', ') }}
+having count(*) > 1
+{% endtest %}
+
+{#- The model has exactly as many rows as another relation (optionally filtered). -#}
+{% test equal_rowcount(model, compare_model, where=none, compare_where=none) %}
+with
+
+counts as (
+    select
+        (select count(*) from {{ model }} {% if where %}where {{ where }}{% endif %}) as n_model,
+        (select count(*) from {{ compare_model }} {% if compare_where %}where {{ compare_where }}{% endif %}) as n_compare
+)
+
+select * from counts where n_model != n_compare
+{% endtest %}
+
+{#- No gap: for each partition, one row per day from the min to the max date. -#}
+{% test no_date_gaps(model, date_column, partition_by) %}
+with
+
+spans as (
+    select
+        {{ partition_by }},
+        count(*) as n_rows,
+        count(distinct {{ date_column }}) as n_dates,
+        {{ dbt.datediff('min(' ~ date_column ~ ')', 'max(' ~ date_column ~ ')', 'day') }} + 1 as n_days_spanned
+    from {{ model }}
+    group by {{ partition_by }}
+)
+
+select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
+{% endtest %}
+
+{#-
+    Configuration rows must satisfy `condition`. Unlike a plain test, a violation stops with an
+    error that names each offending row (up to 10) and what is wrong with it, so the person
+    who edited the seed sees exactly what to fix. `dbt build` runs it right after the seed and
+    skips every model downstream of a failure.
+-#}
+{% test valid_config_rows(model, condition, message, row_columns) %}
+    {%- set failing_sql -%}
+        select {{ row_columns | join(', ') }} from {{ model }} where not coalesce(({{ condition }}), false)
+    {%- endset -%}
+    {%- if execute -%}
+        {%- set failing = run_query(failing_sql ~ ' limit 10') -%}
+        {%- if failing.rows | length > 0 -%}
+            {%- set described = [] -%}
+            {%- for row in failing.rows -%}
+                {%- set fields = [] -%}
+                {%- for column in row_columns -%}
+                    {%- do fields.append(column ~ '=' ~ row[loop.index0]) -%}
+                {%- endfor -%}
+                {%- do described.append('(' ~ fields | join(', ') ~ ')') -%}
+            {%- endfor -%}
+            {{ exceptions.raise_compiler_error(
+                "Invalid configuration in " ~ model.identifier ~ ": " ~ message
+                ~ ". Offending row(s): " ~ described | join('; ')) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ failing_sql }}
+{% endtest %}

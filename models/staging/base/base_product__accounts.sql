@@ -1,0 +1,40 @@
+-- Every raw account row, typed, ranked among copies of its key, and checked (SPEC section 3).
+
+with
+
+source as (
+    select * from {{ source('product', 'accounts') }}
+),
+
+typed as (
+    select
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(account_name as {{ dbt.type_string() }}) as account_name,
+        cast(vertical as {{ dbt.type_string() }}) as vertical,
+        cast(motion as {{ dbt.type_string() }}) as motion,
+        cast(is_test_account as {{ dbt.type_boolean() }}) as is_test_account,
+        cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
+        {{ activation_json_object(['account_id', 'account_name', 'vertical', 'motion',
+                                   'created_at', 'is_test_account', '_loaded_at']) }} as raw_row_json
+    from source
+),
+
+ranked as (
+    select
+        *,
+        {{ activation_copy_rank('account_id', '_loaded_at desc, raw_row_json') }} as copy_rank
+    from typed
+),
+
+final as (
+    select
+        *,
+        case
+            when account_id is null then 'missing_key'
+            when created_at is null then 'missing_required_value'
+        end as dq_reason
+    from ranked
+)
+
+select * from final

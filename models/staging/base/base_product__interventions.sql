@@ -1,0 +1,57 @@
+-- Every raw intervention, typed, ranked among copies of its key, and checked (SPEC section 3).
+
+with
+
+source as (
+    select * from {{ source('product', 'interventions') }}
+),
+
+accounts as (
+    select account_id from {{ ref('stg_product__accounts') }}
+),
+
+users as (
+    select user_id, account_id from {{ ref('stg_product__users') }}
+),
+
+typed as (
+    select
+        cast(intervention_id as {{ dbt.type_string() }}) as intervention_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(user_id as {{ dbt.type_string() }}) as user_id,
+        cast(channel as {{ dbt.type_string() }}) as channel,
+        cast(campaign as {{ dbt.type_string() }}) as campaign,
+        cast(sent_at as {{ dbt.type_timestamp() }}) as sent_at,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
+        {{ activation_json_object(['intervention_id', 'account_id', 'user_id', 'channel',
+                                   'campaign', 'sent_at', '_loaded_at']) }} as raw_row_json
+    from source
+),
+
+ranked as (
+    select
+        *,
+        {{ activation_copy_rank('intervention_id', '_loaded_at desc, raw_row_json') }} as copy_rank
+    from typed
+),
+
+final as (
+    select
+        ranked.*,
+        case
+            when ranked.intervention_id is null then 'missing_key'
+            when accounts.account_id is null then 'unknown_account'
+            when ranked.channel is null or ranked.channel not in ('email', 'in_app', 'csm')
+                then 'unknown_value'
+            when ranked.sent_at is null then 'missing_required_value'
+            when ranked.user_id is not null and users.user_id is null then 'user_account_mismatch'
+        end as dq_reason
+    from ranked
+    left join accounts
+        on ranked.account_id = accounts.account_id
+    left join users
+        on ranked.user_id = users.user_id
+        and ranked.account_id = users.account_id
+)
+
+select * from final
