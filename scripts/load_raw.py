@@ -71,9 +71,7 @@ _INTEGER_TYPES = {
     "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
 }
 _FLOAT_TYPES = {"FLOAT", "DOUBLE"}
-_TIMESTAMP_TYPES = {
-    "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP WITH TIME ZONE",
-}
+# Timestamp source types: TIMESTAMP, TIMESTAMP_S/_MS/_NS, TIMESTAMP WITH TIME ZONE, TIMESTAMPTZ_NS.
 _TEXT_TYPES = {"VARCHAR", "JSON"}
 
 
@@ -290,8 +288,11 @@ def _converter(ref: str, src_type: str, target: str) -> tuple[str, str, str] | N
     is_null = f"{ref} IS NULL"
     if target == "VARCHAR" and src_type in _INTEGER_TYPES:
         return is_null, "true", f"CAST({ref} AS VARCHAR)"
-    if target == "TIMESTAMP" and src_type in _TIMESTAMP_TYPES:
-        # TIMESTAMPTZ -> TIMESTAMP uses the session time zone, which load() pins to UTC.
+    if target == "TIMESTAMP" and src_type.startswith("TIMESTAMP"):
+        if "TZ" in src_type or "TIME ZONE" in src_type:
+            # An instant (parquet isAdjustedToUTC, e.g. pandas tz-aware): its UTC wall time,
+            # whatever the session time zone.
+            return is_null, "true", f"timezone('UTC', CAST({ref} AS TIMESTAMPTZ))"
         return is_null, "true", f"CAST({ref} AS TIMESTAMP)"
     if target == "BOOLEAN" and src_type == "BOOLEAN":
         return is_null, "true", ref
@@ -354,6 +355,8 @@ def _diagnose(src: SourceFile) -> list[str]:
         ]
     try:
         row = con.execute(f"SELECT {', '.join(aggs)} FROM ({numbered})").fetchone()
+    except duckdb.Error:
+        return []  # e.g. a structurally broken CSV: the caller reports DuckDB's own message
     finally:
         con.close()
     found = []
@@ -451,6 +454,7 @@ def load(
     try:
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
         con.execute("BEGIN TRANSACTION")
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
         for name in absent:
