@@ -35,6 +35,14 @@ users as (
     select user_id, account_id from {{ ref('stg_product__users') }}
 ),
 
+account_versions as (
+    select account_id, _loaded_at from {{ ref('base_product__accounts') }}
+),
+
+user_versions as (
+    select user_id, _loaded_at from {{ ref('base_product__users') }}
+),
+
 {% if is_incremental() %}
 
 reprocess_window as (
@@ -49,13 +57,13 @@ reprocess_window as (
 
 changed_accounts as (
     select account_id
-    from {{ ref('base_product__accounts') }}
+    from account_versions
     where _loaded_at > (select reprocess_after from reprocess_window)
 ),
 
 changed_users as (
     select user_id
-    from {{ ref('base_product__users') }}
+    from user_versions
     where _loaded_at > (select reprocess_after from reprocess_window)
 ),
 

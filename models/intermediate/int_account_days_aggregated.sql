@@ -1,0 +1,113 @@
+-- One row per account and date from signup_date to as_of_date with the rolling activity the
+-- daily metrics need: customer users with a value action in the last 30 days (team activation
+-- rate), customer users with an organic value action in the last 14 days and the number of the
+-- 4 completed ISO weeks before the date's week with organic value actions (team habit).
+
+with
+
+accounts as (
+    select account_id, signup_date from {{ ref('int_accounts_enriched') }}
+),
+
+activity as (
+    select * from {{ ref('int_events_aggregated_daily') }}
+    where
+        is_customer_user
+        and is_value_action
+        and event_date <= {{ activation_as_of_date() }}
+),
+
+value_user_days as (
+    select distinct account_id, user_id, event_date as activity_date
+    from activity
+),
+
+organic_user_days as (
+    select distinct account_id, user_id, event_date as activity_date
+    from activity
+    where n_organic_value_actions > 0
+),
+
+value_user_deltas as (
+    {{ activation_user_window_deltas('value_user_days', 30) }}
+),
+
+organic_user_deltas as (
+    {{ activation_user_window_deltas('organic_user_days', 14) }}
+),
+
+calendar as (
+    {{ activation_date_series('min(signup_date)', activation_as_of_date(), 'from accounts') }}
+),
+
+spine as (
+    select
+        accounts.account_id,
+        calendar.date_day as metric_date,
+        cast({{ dbt.date_trunc('week', 'calendar.date_day') }} as date) as week_start_date
+    from accounts
+    inner join calendar
+        on calendar.date_day >= accounts.signup_date
+),
+
+organic_weeks as (
+    select distinct
+        account_id,
+        cast({{ dbt.date_trunc('week', 'activity_date') }} as date) as week_start_date
+    from organic_user_days
+),
+
+account_weeks as (
+    select distinct account_id, week_start_date from spine
+),
+
+prior_organic_weeks as (
+    select
+        account_weeks.account_id,
+        account_weeks.week_start_date,
+        count(organic_weeks.week_start_date) as organic_weeks_last_4
+    from account_weeks
+    left join organic_weeks
+        on account_weeks.account_id = organic_weeks.account_id
+        and organic_weeks.week_start_date >= {{ dbt.dateadd('day', -28, 'account_weeks.week_start_date') }}
+        and organic_weeks.week_start_date <= {{ dbt.dateadd('day', -7, 'account_weeks.week_start_date') }}
+    group by account_weeks.account_id, account_weeks.week_start_date
+),
+
+daily_changes as (
+    select
+        spine.account_id,
+        spine.metric_date,
+        spine.week_start_date,
+        coalesce(value_user_deltas.user_delta, 0) as value_user_delta,
+        coalesce(organic_user_deltas.user_delta, 0) as organic_user_delta
+    from spine
+    left join value_user_deltas
+        on spine.account_id = value_user_deltas.account_id
+        and spine.metric_date = value_user_deltas.change_date
+    left join organic_user_deltas
+        on spine.account_id = organic_user_deltas.account_id
+        and spine.metric_date = organic_user_deltas.change_date
+),
+
+final as (
+    select
+        daily_changes.account_id,
+        daily_changes.metric_date,
+        daily_changes.week_start_date,
+        sum(daily_changes.value_user_delta) over (
+            partition by daily_changes.account_id order by daily_changes.metric_date
+            rows between unbounded preceding and current row
+        ) as active_users_30d,
+        sum(daily_changes.organic_user_delta) over (
+            partition by daily_changes.account_id order by daily_changes.metric_date
+            rows between unbounded preceding and current row
+        ) as organic_users_14d,
+        prior_organic_weeks.organic_weeks_last_4
+    from daily_changes
+    inner join prior_organic_weeks
+        on daily_changes.account_id = prior_organic_weeks.account_id
+        and daily_changes.week_start_date = prior_organic_weeks.week_start_date
+)
+
+select * from final

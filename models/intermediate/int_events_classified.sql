@@ -1,0 +1,176 @@
+{#-
+    Every deduplicated event key with what the metrics need to know about it: whether it counts
+    at all (valid, of a non-test account), its catalog role, feature and checklist step, whether
+    its user is a customer (known, non-internal), and whether a value action was prompted (by
+    an intervention in the prompt window, or a `trigger` property) or organic.
+
+    Rejected keys stay, flagged `is_included = false`, so that a key whose status changes is
+    replaced in place and nothing stale is left behind. Not filtered by as_of_date: the horizon
+    is applied by the models that aggregate (an intervention at or after as_of_end can only
+    prompt events at or after as_of_end, which every metric ignores anyway).
+
+    Incremental: re-classifies the keys re-checked by staging since the last run (which covers
+    changed accounts and users) and every event of an account with an intervention loaded
+    since then. Changing the event_catalog or onboarding_checklist seed needs --full-refresh.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+events as (
+    select * from {{ ref('base_product__events_deduplicated') }}
+),
+
+accounts as (
+    select account_id, is_test_account from {{ ref('stg_product__accounts') }}
+),
+
+users as (
+    select user_id, is_internal from {{ ref('stg_product__users') }}
+),
+
+interventions as (
+    select account_id, user_id, sent_at from {{ ref('stg_product__interventions') }}
+),
+
+intervention_loads as (
+    select max(_loaded_at) as loaded_through from {{ ref('base_product__interventions') }}
+),
+
+event_catalog as (
+    select * from {{ ref('event_catalog') }}
+),
+
+checklist as (
+    select step_id from {{ ref('onboarding_checklist') }}
+),
+
+{% if is_incremental() %}
+
+watermarks as (
+    select
+        coalesce(max(_checked_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as checked_after,
+        {{ dbt.dateadd(
+            'hour',
+            -1 * var('activation__incremental_lookback_hours'),
+            "coalesce(max(_interventions_loaded_through), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))"
+        ) }} as interventions_loaded_after
+    from {{ this }}
+),
+
+accounts_with_new_interventions as (
+    select distinct account_id
+    from {{ ref('base_product__interventions') }}
+    where _loaded_at > (select interventions_loaded_after from watermarks)
+),
+
+batch as (
+    select * from events
+    where
+        _checked_at > (select checked_after from watermarks)
+        or account_id in (select account_id from accounts_with_new_interventions)
+),
+
+{% else %}
+
+batch as (
+    select * from events
+),
+
+{% endif %}
+
+valid_batch as (
+    select
+        *,
+        -- only clean rows are known to hold a JSON object; rejected ones may not parse
+        case when dq_reason is null then properties end as valid_properties
+    from batch
+),
+
+catalogued as (
+    select
+        batch.event_key,
+        batch.event_id,
+        batch.account_id,
+        batch.user_id,
+        batch.event_name,
+        batch.valid_properties,
+        batch.event_at,
+        batch._checked_at,
+        batch.dq_reason is null and not coalesce(accounts.is_test_account, true) as is_included,
+        event_catalog.event_name is not null as is_catalogued,
+        event_catalog.event_role,
+        coalesce(event_catalog.is_value_action, false) as is_value_action,
+        case
+            when event_catalog.feature_from_property
+                then coalesce({{ activation_json_get_text('batch.valid_properties', 'feature') }}, event_catalog.feature)
+            else event_catalog.feature
+        end as feature,
+        coalesce(event_catalog.is_advanced_feature, false) as is_advanced_feature,
+        case
+            when event_catalog.event_role = 'onboarding_step'
+                then {{ activation_json_get_text('batch.valid_properties', 'step_id') }}
+        end as step_id_property,
+        coalesce(batch.user_id is not null and not users.is_internal, false) as is_customer_user,
+        -- SPEC section 0: an event whose properties carry one of these triggers is prompted
+        coalesce({{ activation_json_get_text('batch.valid_properties', 'trigger') }}, '')
+        in ('email', 'in_app_prompt', 'csm') as has_prompt_trigger
+    from valid_batch as batch
+    left join accounts
+        on batch.account_id = accounts.account_id
+    left join users
+        on batch.user_id = users.user_id
+    left join event_catalog
+        on batch.event_name = event_catalog.event_name
+),
+
+prompted_by_intervention as (
+    select distinct catalogued.event_key
+    from catalogued
+    inner join interventions
+        on catalogued.account_id = interventions.account_id
+        and (interventions.user_id is null or interventions.user_id = catalogued.user_id)
+        and catalogued.event_at >= interventions.sent_at
+        and catalogued.event_at < {{ dbt.dateadd('hour', var('activation__prompt_window_hours'), 'interventions.sent_at') }}
+    where catalogued.is_included and catalogued.is_value_action
+),
+
+final as (
+    select
+        catalogued.event_key,
+        catalogued.event_id,
+        catalogued.account_id,
+        catalogued.user_id,
+        catalogued.event_name,
+        catalogued.event_role,
+        catalogued.feature,
+        checklist.step_id,
+        catalogued.is_included,
+        catalogued.is_catalogued,
+        catalogued.is_value_action,
+        catalogued.is_advanced_feature,
+        catalogued.is_customer_user,
+        catalogued.is_value_action
+        and (prompted_by_intervention.event_key is not null or catalogued.has_prompt_trigger) as is_prompted,
+        catalogued.is_value_action
+        and prompted_by_intervention.event_key is null
+        and not catalogued.has_prompt_trigger as is_organic_value_action,
+        cast(catalogued.event_at as date) as event_date,
+        catalogued.event_at,
+        catalogued._checked_at,
+        (select loaded_through from intervention_loads) as _interventions_loaded_through
+    from catalogued
+    left join prompted_by_intervention
+        on catalogued.event_key = prompted_by_intervention.event_key
+    left join checklist
+        on catalogued.step_id_property = checklist.step_id
+)
+
+select * from final
