@@ -6,7 +6,10 @@
 with
 
 accounts as (
-    select account_id, signup_date from {{ ref('int_accounts_enriched') }}
+    select
+        account_id,
+        signup_date
+    from {{ ref('int_accounts_enriched') }}
 ),
 
 activity as (
@@ -18,12 +21,18 @@ activity as (
 ),
 
 value_user_days as (
-    select distinct account_id, user_id, event_date as activity_date
+    select distinct
+        account_id,
+        user_id,
+        event_date as activity_date
     from activity
 ),
 
 organic_user_days as (
-    select distinct account_id, user_id, event_date as activity_date
+    select distinct
+        account_id,
+        user_id,
+        event_date as activity_date
     from activity
     where n_organic_value_actions > 0
 ),
@@ -47,7 +56,7 @@ spine as (
         cast({{ dbt.date_trunc('week', 'calendar.date_day') }} as date) as week_start_date
     from accounts
     inner join calendar
-        on calendar.date_day >= accounts.signup_date
+        on accounts.signup_date <= calendar.date_day
 ),
 
 organic_weeks as (
@@ -58,7 +67,10 @@ organic_weeks as (
 ),
 
 account_weeks as (
-    select distinct account_id, week_start_date from spine
+    select distinct
+        account_id,
+        week_start_date
+    from spine
 ),
 
 prior_organic_weeks as (
@@ -69,8 +81,8 @@ prior_organic_weeks as (
     from account_weeks
     left join organic_weeks
         on account_weeks.account_id = organic_weeks.account_id
-        and organic_weeks.week_start_date >= {{ dbt.dateadd('day', -28, 'account_weeks.week_start_date') }}
-        and organic_weeks.week_start_date <= {{ dbt.dateadd('day', -7, 'account_weeks.week_start_date') }}
+            and organic_weeks.week_start_date >= {{ dbt.dateadd('day', -28, 'account_weeks.week_start_date') }}
+            and organic_weeks.week_start_date <= {{ dbt.dateadd('day', -7, 'account_weeks.week_start_date') }}
     group by account_weeks.account_id, account_weeks.week_start_date
 ),
 
@@ -84,10 +96,10 @@ daily_changes as (
     from spine
     left join value_user_deltas
         on spine.account_id = value_user_deltas.account_id
-        and spine.metric_date = value_user_deltas.change_date
+            and spine.metric_date = value_user_deltas.change_date
     left join organic_user_deltas
         on spine.account_id = organic_user_deltas.account_id
-        and spine.metric_date = organic_user_deltas.change_date
+            and spine.metric_date = organic_user_deltas.change_date
 ),
 
 final as (
@@ -107,7 +119,7 @@ final as (
     from daily_changes
     inner join prior_organic_weeks
         on daily_changes.account_id = prior_organic_weeks.account_id
-        and daily_changes.week_start_date = prior_organic_weeks.week_start_date
+            and daily_changes.week_start_date = prior_organic_weeks.week_start_date
 )
 
 select * from final

@@ -14,7 +14,10 @@ category_benchmarks as (
 ),
 
 aha_scopes as (
-    select distinct vertical, scope as aha_scope from {{ ref('aha_definitions') }}
+    select distinct
+        vertical,
+        scope as aha_scope
+    from {{ ref('aha_definitions') }}
 ),
 
 final as (

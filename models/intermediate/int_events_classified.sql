@@ -29,15 +29,25 @@ events as (
 ),
 
 accounts as (
-    select account_id, is_test_account from {{ ref('stg_product__accounts') }}
+    select
+        account_id,
+        is_test_account
+    from {{ ref('stg_product__accounts') }}
 ),
 
 users as (
-    select user_id, is_internal from {{ ref('stg_product__users') }}
+    select
+        user_id,
+        is_internal
+    from {{ ref('stg_product__users') }}
 ),
 
 interventions as (
-    select account_id, user_id, sent_at from {{ ref('stg_product__interventions') }}
+    select
+        account_id,
+        user_id,
+        sent_at
+    from {{ ref('stg_product__interventions') }}
 ),
 
 intervention_loads as (
@@ -80,9 +90,9 @@ batch as (
 
 {% else %}
 
-batch as (
-    select * from events
-),
+    batch as (
+        select * from events
+    ),
 
 {% endif %}
 
@@ -110,7 +120,9 @@ catalogued as (
         coalesce(event_catalog.is_value_action, false) as is_value_action,
         case
             when event_catalog.feature_from_property
-                then coalesce({{ activation_json_get_text('batch.valid_properties', 'feature') }}, event_catalog.feature)
+                then coalesce(
+                        {{ activation_json_get_text('batch.valid_properties', 'feature') }}, event_catalog.feature
+                    )
             else event_catalog.feature
         end as feature,
         coalesce(event_catalog.is_advanced_feature, false) as is_advanced_feature,
@@ -136,9 +148,10 @@ prompted_by_intervention as (
     from catalogued
     inner join interventions
         on catalogued.account_id = interventions.account_id
-        and (interventions.user_id is null or interventions.user_id = catalogued.user_id)
-        and catalogued.event_at >= interventions.sent_at
-        and catalogued.event_at < {{ dbt.dateadd('hour', var('activation__prompt_window_hours'), 'interventions.sent_at') }}
+            and (interventions.user_id is null or catalogued.user_id = interventions.user_id)
+            and catalogued.event_at >= interventions.sent_at
+            and catalogued.event_at
+            < {{ dbt.dateadd('hour', var('activation__prompt_window_hours'), 'interventions.sent_at') }}
     where catalogued.is_included and catalogued.is_value_action
 ),
 
@@ -165,7 +178,7 @@ final as (
         cast(catalogued.event_at as date) as event_date,
         catalogued.event_at,
         catalogued._checked_at,
-        (select loaded_through from intervention_loads) as _interventions_loaded_through
+        (select intervention_loads.loaded_through from intervention_loads) as _interventions_loaded_through
     from catalogued
     left join prompted_by_intervention
         on catalogued.event_key = prompted_by_intervention.event_key

@@ -12,6 +12,8 @@
     winner is always chosen among all raw copies of a key, so a late copy that should win
     replaces an earlier winner exactly as a full refresh would.
 -#}
+-- depends_on: {{ ref('base_product__accounts') }}
+-- depends_on: {{ ref('base_product__users') }}
 {{
     config(
         materialized='incremental',
@@ -28,20 +30,19 @@ raw_events as (
 ),
 
 accounts as (
-    select account_id, signup_at from {{ ref('stg_product__accounts') }}
+    select
+        account_id,
+        signup_at
+    from {{ ref('stg_product__accounts') }}
 ),
 
 users as (
-    select user_id, account_id from {{ ref('stg_product__users') }}
+    select
+        user_id,
+        account_id
+    from {{ ref('stg_product__users') }}
 ),
 
-account_versions as (
-    select account_id, _loaded_at from {{ ref('base_product__accounts') }}
-),
-
-user_versions as (
-    select user_id, _loaded_at from {{ ref('base_product__users') }}
-),
 
 {% if is_incremental() %}
 
@@ -57,13 +58,13 @@ reprocess_window as (
 
 changed_accounts as (
     select account_id
-    from account_versions
+    from {{ ref('base_product__accounts') }}
     where _loaded_at > (select reprocess_after from reprocess_window)
 ),
 
 changed_users as (
     select user_id
-    from user_versions
+    from {{ ref('base_product__users') }}
     where _loaded_at > (select reprocess_after from reprocess_window)
 ),
 
@@ -89,9 +90,9 @@ candidates as (
 
 {% else %}
 
-candidates as (
-    select * from raw_events
-),
+    candidates as (
+        select * from raw_events
+    ),
 
 {% endif %}
 
@@ -102,7 +103,7 @@ ranked as (
             partition by event_id
             order by
                 received_at asc nulls last, _loaded_at asc nulls last,
-                occurred_at, account_id, user_id, event_name, properties
+                occurred_at asc, account_id asc, user_id asc, event_name asc, properties asc
         ) as copy_rank
     from candidates
     where event_id is not null
@@ -120,7 +121,14 @@ null_key_rows as (
 winners as (
     select
         event_id as event_key,
-        event_id, account_id, user_id, event_name, properties, occurred_at, received_at, _loaded_at
+        event_id,
+        account_id,
+        user_id,
+        event_name,
+        properties,
+        occurred_at,
+        received_at,
+        _loaded_at
     from ranked
     where copy_rank = 1
     union all
@@ -129,7 +137,14 @@ winners as (
         'missing_event_id:' || {{ dbt.hash('row_json') }} || ':' || cast(
             row_number() over (partition by row_json order by row_json) as {{ dbt.type_string() }}
         ) as event_key,
-        event_id, account_id, user_id, event_name, properties, occurred_at, received_at, _loaded_at
+        event_id,
+        account_id,
+        user_id,
+        event_name,
+        properties,
+        occurred_at,
+        received_at,
+        _loaded_at
     from null_key_rows
 ),
 
@@ -152,7 +167,7 @@ checked as (
         on winners.account_id = accounts.account_id
     left join users
         on winners.user_id = users.user_id
-        and winners.account_id = users.account_id
+            and winners.account_id = users.account_id
 ),
 
 final as (

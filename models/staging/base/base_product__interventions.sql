@@ -11,7 +11,10 @@ accounts as (
 ),
 
 users as (
-    select user_id, account_id from {{ ref('stg_product__users') }}
+    select
+        user_id,
+        account_id
+    from {{ ref('stg_product__users') }}
 ),
 
 typed as (
@@ -51,7 +54,7 @@ final as (
         on ranked.account_id = accounts.account_id
     left join users
         on ranked.user_id = users.user_id
-        and ranked.account_id = users.account_id
+            and ranked.account_id = users.account_id
 )
 
 select * from final
