@@ -20,11 +20,15 @@ where {{ column_name }} is not null
     )
 {% endtest %}
 
-{#- A boolean SQL expression holds on every row (optionally only where `where` holds). -#}
+{#-
+    A boolean SQL expression holds on every row (optionally only where `where` holds). As a
+    column test the expression continues the column (`expression: ">= assigned_at"`). Rows
+    where the expression is null pass, as in dbt_utils: test nulls with not_null.
+-#}
 {% test expression_is_true(model, expression, column_name=none, where=none) %}
 select *
 from {{ model }}
-where not coalesce(({{ column_name ~ ' ' if column_name }}{{ expression }}), false)
+where not ({{ column_name ~ ' ' if column_name }}{{ expression }})
     {%- if where %} and ({{ where }}){% endif %}
 {% endtest %}
 

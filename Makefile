@@ -1,0 +1,54 @@
+# Everything a person runs. `make demo` and `make test` are the two README commands.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PRESET ?= small
+DATA_DIR ?= data/raw
+export ACTIVATION_DUCKDB_PATH ?= activation.duckdb
+DBT := $(BIN)/dbt
+
+.PHONY: help venv demo generate load build summary test lint unit pytest bench nightly docs clean
+
+help: ## list the targets
+	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed ## create .venv with the pinned dependencies
+
+demo: venv generate load build summary ## generate the small preset, load it, dbt build, print a summary
+
+generate: venv ## generate raw data (PRESET=small|medium|large, DATA_DIR=data/raw)
+	$(BIN)/python scripts/generate_data.py --preset $(PRESET) --out $(DATA_DIR)
+
+load: venv ## replace the raw tables with the files in DATA_DIR
+	$(BIN)/python scripts/load_raw.py --source-dir $(DATA_DIR)
+
+build: venv ## dbt build from scratch (a replace load needs a full refresh of incremental models)
+	$(DBT) build --full-refresh
+
+summary: venv ## print a short summary of the warehouse
+	$(BIN)/python scripts/summary.py
+
+test: venv lint pytest ## everything: sqlfluff, then pytest (script tests, dbt unit and data tests, end-to-end builds)
+
+lint: venv ## sqlfluff on every model, test and analysis
+	$(BIN)/sqlfluff lint models tests/dbt analyses
+
+pytest: venv
+	$(BIN)/python -m pytest
+
+bench: venv ## benchmarks (see scripts/benchmark.py --help)
+	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
+
+docs: venv ## build the dbt docs site into target/
+	$(DBT) docs generate
+
+clean: ## remove build artefacts, generated data and the local warehouse
+	rm -rf target logs data $(ACTIVATION_DUCKDB_PATH) $(ACTIVATION_DUCKDB_PATH).wal
