@@ -1,0 +1,128 @@
+"""End to end: generated raw data with every kind of bad row, loaded and built from scratch.
+
+The build must succeed (every error-severity dbt test, unit test and contract passes; tests on
+rejects only warn), every bad row must sit in dq_rejected_rows with its SPEC reason, and every
+raw row must be accounted for exactly once.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import query
+
+SPEC_MARTS = [
+    "fct_account_activation", "fct_activation_cohorts", "fct_activation_cohorts_by_segment",
+    "fct_user_ttfv", "fct_ttfv_cohorts", "fct_account_tar_daily", "fct_seat_provisioning",
+    "fct_account_feature_adoption", "rpt_activation_interventions_due", "fct_account_retention",
+    "rpt_activation_retention",
+]
+EVENT_REASONS = {
+    "missing_event_id", "missing_occurred_at", "unknown_account", "user_account_mismatch",
+    "future_timestamp", "before_signup", "malformed_properties",
+}
+OTHER_TABLE_REASONS = {
+    "accounts": {"missing_key"},
+    "users": {"missing_key", "unknown_account", "unknown_value"},
+    "subscriptions": {"missing_key", "unknown_account", "negative_seats", "unknown_value"},
+    "seat_assignments": {"missing_key", "unknown_account", "invalid_interval"},
+    "interventions": {"missing_key", "unknown_account", "unknown_value"},
+}
+KEYS = {
+    "accounts": "account_id", "users": "user_id", "subscriptions": "subscription_change_id",
+    "seat_assignments": "seat_assignment_id", "events": "event_id", "interventions": "intervention_id",
+}
+
+
+def test_build_succeeds_with_only_reject_warnings(dirty_warehouse):
+    _, run = dirty_warehouse
+    assert run.success, "dbt build failed:\n" + "\n".join(run.failures()) + "\n" + run.text[-4000:]
+    warned = sorted(node for node, status in run.statuses.items() if status == "warn")
+    # Bad input warns (SPEC section 3); nothing else may.
+    assert warned, "the dirty dataset should make the reject tests warn"
+    assert all(".dq" in node or "base_product__" in node or "stg_product__" in node for node in warned), warned
+
+
+def test_nothing_lost_test_ran_and_passed(dirty_warehouse):
+    _, run = dirty_warehouse
+    [status] = [s for node, s in run.statuses.items() if node.endswith("assert_every_raw_row_accounted_for")]
+    assert status == "pass"
+
+
+@pytest.mark.parametrize("table", list(KEYS))
+def test_every_raw_row_is_clean_rejected_or_duplicate(dirty_warehouse, table):
+    database, _ = dirty_warehouse
+    key = KEYS[table]
+    [(raw, distinct_keys, null_keys)] = query(
+        database, f"select count(*), count(distinct {key}), count(*) - count({key}) from raw.{table}")
+    [(clean,)] = query(database, f"select count(*) from staging.stg_product__{table}")
+    [(rejected,)] = query(database, f"select count(*) from dq.dq_rejected_rows where source_table = '{table}'")
+    # every distinct key yields one winner (clean or rejected); every null-key row is a reject
+    assert clean + rejected == distinct_keys + null_keys
+    assert raw == clean + rejected + (raw - null_keys - distinct_keys)
+
+
+def test_every_bad_input_kind_is_quarantined_with_its_reason(dirty_warehouse):
+    database, _ = dirty_warehouse
+    found: dict[str, set[str]] = {}
+    for table, reason in query(database, "select distinct source_table, reason from dq.dq_rejected_rows"):
+        found.setdefault(table, set()).add(reason)
+    assert EVENT_REASONS <= found.get("events", set())
+    for table, reasons in OTHER_TABLE_REASONS.items():
+        assert reasons <= found.get(table, set()), table
+
+
+def test_rejected_rows_keep_the_raw_row(dirty_warehouse):
+    database, _ = dirty_warehouse
+    rows = query(database, "select source_table, source_key, raw_row from dq.dq_rejected_rows "
+                           "where source_table = 'events' and reason = 'malformed_properties' limit 5")
+    assert rows
+    for _, source_key, raw_row in rows:
+        assert f'"event_id":"{source_key}"' in raw_row
+
+
+def test_events_up_to_a_day_before_signup_are_clamped(dirty_warehouse):
+    database, _ = dirty_warehouse
+    [(clamped, wrong)] = query(database, """
+        select
+            count(*) filter (where e.occurred_at < a.signup_at),
+            count(*) filter (where e.occurred_at < a.signup_at and e.event_at != a.signup_at)
+        from staging.stg_product__events as e
+        inner join staging.stg_product__accounts as a using (account_id)
+    """)
+    assert clamped > 0
+    assert wrong == 0
+
+
+def test_duplicate_deliveries_keep_one_clean_copy(dirty_warehouse):
+    database, _ = dirty_warehouse
+    [(duplicated_ids,)] = query(database, """
+        select count(*) from (
+            select event_id from raw.events where event_id is not null
+            group by event_id having count(*) > 1
+        )
+    """)
+    assert duplicated_ids > 0
+    [(repeated,)] = query(database, "select count(*) - count(distinct event_id) from staging.stg_product__events")
+    assert repeated == 0
+
+
+def test_every_spec_mart_exists_and_is_populated(dirty_warehouse):
+    database, _ = dirty_warehouse
+    existing = {name for (name,) in query(
+        database, "select table_name from information_schema.tables where table_schema = 'marts'")}
+    missing = sorted(set(SPEC_MARTS) - existing)
+    assert not missing, f"marts named in the SPEC but not built: {missing}"
+    for name in SPEC_MARTS:
+        [(n,)] = query(database, f"select count(*) from marts.{name}")
+        assert n > 0, f"marts.{name} is empty on the generated dataset"
+
+
+def test_account_activation_has_one_row_per_non_test_account(dirty_warehouse):
+    database, _ = dirty_warehouse
+    [(expected,)] = query(database, """
+        select count(*) from staging.stg_product__accounts
+        where not is_test_account and signup_at < timestamp '2026-07-01'
+    """)
+    [(actual, distinct)] = query(database, "select count(*), count(distinct account_id) from marts.fct_account_activation")
+    assert actual == distinct == expected
