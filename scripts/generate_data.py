@@ -447,7 +447,7 @@ class ChunkSimulator:
         steps[:, 1] = np.where(any_invite < NEVER, any_invite + 30, NEVER)
         steps[:, 2] = np.where(self.integration_at < NEVER, self.integration_at + 30, NEVER)
         for k in range(3, len(STEP_IDS)):
-            steps[:, k] = np.where(rng.random(n) < q, s + setup_delay(), NEVER)
+            steps[:, k] = np.where(rng.random(n) < 0.5 + 0.5 * q, s + setup_delay(), NEVER)
         self.steps_at = steps
         self.checklist_at = np.sort(steps, axis=1)[:, 4]  # the 5th of 6 steps passes 0.8
         self.unknown_step_at = np.where(rng.random(n) < 0.03, s + rng.integers(MINUTE, DAY, n), NEVER)
@@ -460,9 +460,10 @@ class ChunkSimulator:
         aha_gap = _lognormal(rng, AHA_AFTER_FIRST_MIN[self.vert] * MINUTE * slow, 1.4, n).astype(np.int64)
         aha = np.minimum(self.first_value_at + aha_gap, s + 29 * DAY)
         self.aha_at = np.where(engaged, aha, NEVER)  # late activators get theirs in interventions
-        # Big collaboration teams send enough messages to pass 10,000 after 3..32 days.
+        # Big collaboration teams send enough messages to pass 10,000 in 3..32 days (a third in a week).
         self.big_collab = engaged & (self.vert == COLLAB) & (self.n_invites >= 8) & (rng.random(n) < 0.25)
-        self.big_collab_days = np.where(self.big_collab, rng.uniform(3, 32, n), 0.0)
+        burst_days = np.where(rng.random(n) < 0.35, rng.uniform(2.5, 5.5, n), rng.uniform(5.5, 32, n))
+        self.big_collab_days = np.where(self.big_collab, burst_days, 0.0)
 
     # --- subscriptions and seats ---------------------------------------------------------
 
@@ -473,9 +474,9 @@ class ChunkSimulator:
         start = s + np.where(sales, rng.integers(HOUR, 2 * DAY, n), rng.integers(30, 10 * MINUTE, n))
         trial_end = s + 14 * DAY + rng.integers(0, 6 * HOUR, n)
         paid_from = np.where(sales, start, trial_end)
-        early_cancel = rng.random(n) < np.where(activating, np.where(sales, 0.03, 0.05), np.where(sales, 0.18, 0.30))
+        early_cancel = rng.random(n) < np.where(activating, np.where(sales, 0.03, 0.04), np.where(sales, 0.18, 0.30))
         early_at = np.where(sales, s + rng.integers(30 * DAY, 60 * DAY, n), trial_end)
-        monthly_hazard = np.where(activating, 0.014, 0.065)
+        monthly_hazard = np.where(activating, 0.012, 0.065)
         later_at = paid_from + rng.exponential(30 * DAY / monthly_hazard).astype(np.int64)
         cancel = np.where(early_cancel, early_at, later_at)
         self.cancel_at = np.where(cancel < end, cancel, NEVER)
