@@ -1,0 +1,305 @@
+{#-
+    The intervention queue a customer-success tool imports (SPEC section 6): one row per
+    (account_id, campaign) due as of as_of_date. A campaign of the activation_playbook seed is
+    due when signup_date + day_offset <= as_of_date <= signup_date + max_day_offset (blank = no
+    end), its condition holds as of as_of_end, it was never sent to the account (sent_at <
+    as_of_end) and the subscription in force at as_of_end is not canceled. `reason` is built
+    from as-of facts only (no run timestamp), so a re-run of the same as_of_date reproduces it.
+-#}
+{%- set n_setup_criteria = var('activation__setup_criteria') | length -%}
+
+with
+
+accounts as (
+    select account_id, vertical, signup_date from {{ ref('int_accounts_enriched') }}
+),
+
+activation as (
+    select account_id, setup_progress, first_value_at, aha_at, team_habit_date
+    from {{ ref('fct_account_activation') }}
+),
+
+subscription_changes as (
+    select * from {{ ref('int_subscription_changes_sequenced') }}
+),
+
+users as (
+    select * from {{ ref('stg_product__users') }}
+),
+
+interventions as (
+    select account_id, campaign from {{ ref('stg_product__interventions') }}
+    where sent_at < {{ activation_as_of_end() }}
+),
+
+tar_daily as (
+    select * from {{ ref('fct_account_tar_daily') }}
+),
+
+seat_provisioning as (
+    select * from {{ ref('fct_seat_provisioning') }}
+),
+
+account_days as (
+    select account_id, organic_users_14d, organic_weeks_last_4
+    from {{ ref('int_account_days_aggregated') }}
+    where metric_date = {{ activation_as_of_date() }}
+),
+
+playbook as (
+    select * from {{ ref('activation_playbook') }}
+),
+
+category_benchmarks as (
+    select vertical, aha_moment from {{ ref('category_benchmarks') }}
+),
+
+tar_bands as (
+    select problem_below_rate as at_risk_rate
+    from {{ ref('activation_benchmarks') }}
+    where milestone = 'tar'
+),
+
+canceled_accounts as (
+    select account_id
+    from subscription_changes
+    where is_in_force_at_as_of_end and status = 'canceled'
+),
+
+sent_campaigns as (
+    select distinct account_id, campaign from interventions
+),
+
+teammates as (
+    select
+        account_id,
+        count(case when joined_at < {{ activation_as_of_end() }} then user_id end) as n_joined,
+        count(case
+            when invited_at < {{ activation_as_of_end() }}
+                and (joined_at is null or joined_at >= {{ activation_as_of_end() }})
+                then user_id
+        end) as n_pending_invites
+    from users
+    where not is_internal and role in ('member', 'guest')
+    group by account_id
+),
+
+tar_drops as (
+    select
+        tar_daily.account_id,
+        tar_daily.metric_date,
+        tar_daily.active_seats_30d,
+        tar_daily.licensed_seats,
+        tar_daily.tar,
+        previous_day.tar as previous_tar,
+        row_number() over (partition by tar_daily.account_id order by tar_daily.metric_date desc) as recency_rank
+    from tar_daily
+    left join tar_daily as previous_day
+        on tar_daily.account_id = previous_day.account_id
+        and previous_day.metric_date = {{ dbt.dateadd('day', -1, 'tar_daily.metric_date') }}
+    where
+        tar_daily.is_tar_drop_alert
+        and tar_daily.metric_date >= {{ dbt.dateadd('day', -6, activation_as_of_date()) }}
+        and tar_daily.metric_date <= {{ activation_as_of_date() }}
+),
+
+latest_tar_drops as (
+    select * from tar_drops where recency_rank = 1
+),
+
+unassigned_seats as (
+    select
+        account_id,
+        seats_added,
+        licensed_seats,
+        license_change_at,
+        count(*) over (partition by account_id) as n_unassigned_increases,
+        row_number() over (partition by account_id order by license_change_at, subscription_change_id) as age_rank
+    from seat_provisioning
+    where is_unassigned_over_14d
+),
+
+earliest_unassigned_seats as (
+    select * from unassigned_seats where age_rank = 1
+),
+
+account_facts as (
+    select
+        accounts.account_id,
+        accounts.vertical,
+        accounts.signup_date,
+        {{ dbt.datediff('accounts.signup_date', activation_as_of_date(), 'day') }} as days_since_signup,
+        cast(round(activation.setup_progress * {{ n_setup_criteria }}) as {{ dbt.type_bigint() }}) as setup_criteria_met,
+        activation.setup_progress,
+        activation.first_value_at,
+        activation.aha_at,
+        activation.team_habit_date,
+        category_benchmarks.aha_moment,
+        coalesce(teammates.n_joined, 0) as n_teammates_joined,
+        coalesce(teammates.n_pending_invites, 0) as n_pending_invites,
+        cast(coalesce(account_days.organic_users_14d, 0) as {{ dbt.type_bigint() }}) as organic_users_14d,
+        coalesce(account_days.organic_weeks_last_4, 0) as organic_weeks_last_4
+    from accounts
+    inner join activation
+        on accounts.account_id = activation.account_id
+    left join category_benchmarks
+        on accounts.vertical = category_benchmarks.vertical
+    left join teammates
+        on accounts.account_id = teammates.account_id
+    left join account_days
+        on accounts.account_id = account_days.account_id
+    where accounts.account_id not in (select account_id from canceled_accounts)
+),
+
+-- one row per account and condition that holds, with its reason and, where the SPEC says so,
+-- its own due date (null = signup_date + day_offset)
+conditions_met as (
+    select
+        account_id,
+        'setup_progress_below_half' as condition_name,
+        cast(null as date) as condition_due_date,
+        {{ dbt.concat([
+            "'Setup '", "cast(setup_criteria_met as " ~ dbt.type_string() ~ ")",
+            "' of " ~ n_setup_criteria ~ " criteria done '",
+            "cast(days_since_signup as " ~ dbt.type_string() ~ ")", "' days after signup'",
+        ]) }} as reason
+    from account_facts
+    where setup_progress < 0.5
+
+    union all
+
+    select
+        account_id,
+        'no_value_action_yet' as condition_name,
+        cast(null as date) as condition_due_date,
+        {{ dbt.concat([
+            "'No value action (core feature use) yet '",
+            "cast(days_since_signup as " ~ dbt.type_string() ~ ")", "' days after signup'",
+        ]) }} as reason
+    from account_facts
+    where first_value_at is null
+
+    union all
+
+    select
+        account_id,
+        'aha_not_achieved' as condition_name,
+        cast(null as date) as condition_due_date,
+        {{ dbt.concat([
+            "'Aha moment not reached '",
+            "cast(days_since_signup as " ~ dbt.type_string() ~ ")", "' days after signup ('",
+            "vertical", "': '", "coalesce(aha_moment, 'see aha_definitions')", "')'",
+        ]) }} as reason
+    from account_facts
+    where aha_at is null
+
+    union all
+
+    select
+        account_id,
+        'no_teammate_joined' as condition_name,
+        cast(null as date) as condition_due_date,
+        {{ dbt.concat([
+            "'No member or guest has joined '",
+            "cast(days_since_signup as " ~ dbt.type_string() ~ ")", "' days after signup ('",
+            "cast(n_pending_invites as " ~ dbt.type_string() ~ ")", "' invitations pending)'",
+        ]) }} as reason
+    from account_facts
+    where n_teammates_joined = 0
+
+    union all
+
+    select
+        account_id,
+        'team_habit_not_achieved' as condition_name,
+        cast(null as date) as condition_due_date,
+        {{ dbt.concat([
+            "'No team habit '",
+            "cast(days_since_signup as " ~ dbt.type_string() ~ ")", "' days after signup: '",
+            "cast(organic_users_14d as " ~ dbt.type_string() ~ ")",
+            "' of " ~ var('activation__habit_min_users') ~ " users with organic value actions in the last 14 days, '",
+            "cast(organic_weeks_last_4 as " ~ dbt.type_string() ~ ")",
+            "' of " ~ var('activation__habit_min_weeks') ~ " active weeks in the last 4'",
+        ]) }} as reason
+    from account_facts
+    where team_habit_date is null
+
+    union all
+
+    select
+        latest_tar_drops.account_id,
+        'tar_drop_alert_last_7_days' as condition_name,
+        latest_tar_drops.metric_date as condition_due_date,
+        {{ dbt.concat([
+            "'Team activation rate fell from '",
+            "cast(cast(round(latest_tar_drops.previous_tar * 100) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
+            "'% to '",
+            "cast(cast(round(latest_tar_drops.tar * 100) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
+            "'% (below '",
+            "cast(cast(round(tar_bands.at_risk_rate * 100) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
+            "'%) on '", "cast(latest_tar_drops.metric_date as " ~ dbt.type_string() ~ ")", "': '",
+            "cast(latest_tar_drops.active_seats_30d as " ~ dbt.type_string() ~ ")", "' of '",
+            "cast(latest_tar_drops.licensed_seats as " ~ dbt.type_string() ~ ")",
+            "' licensed seats active in the last 30 days'",
+        ]) }} as reason
+    from latest_tar_drops
+    cross join tar_bands
+    where latest_tar_drops.account_id in (select account_id from account_facts)
+
+    union all
+
+    select
+        earliest_unassigned_seats.account_id,
+        'seats_unassigned_over_14d' as condition_name,
+        cast({{ dbt.dateadd('day', 14, 'cast(earliest_unassigned_seats.license_change_at as date)') }} as date)
+            as condition_due_date,
+        {{ dbt.concat([
+            "cast(earliest_unassigned_seats.seats_added as " ~ dbt.type_string() ~ ")",
+            "' seats added on '",
+            "cast(cast(earliest_unassigned_seats.license_change_at as date) as " ~ dbt.type_string() ~ ")",
+            "' (to '", "cast(earliest_unassigned_seats.licensed_seats as " ~ dbt.type_string() ~ ")",
+            "' licensed) not fully assigned within 14 days'",
+            "case when earliest_unassigned_seats.n_unassigned_increases > 1 then "
+            ~ dbt.concat(["'; '", "cast(earliest_unassigned_seats.n_unassigned_increases - 1 as " ~ dbt.type_string() ~ ")",
+                          "' later increase(s) also unassigned'"])
+            ~ " else '' end",
+        ]) }} as reason
+    from earliest_unassigned_seats
+    where earliest_unassigned_seats.account_id in (select account_id from account_facts)
+),
+
+due as (
+    select
+        conditions_met.account_id,
+        playbook.campaign,
+        conditions_met.reason,
+        account_facts.days_since_signup,
+        coalesce(
+            conditions_met.condition_due_date,
+            cast({{ dbt.dateadd('day', 'playbook.day_offset', 'account_facts.signup_date') }} as date)
+        ) as due_date
+    from conditions_met
+    inner join account_facts
+        on conditions_met.account_id = account_facts.account_id
+    inner join playbook
+        on conditions_met.condition_name = playbook.condition
+    left join sent_campaigns
+        on conditions_met.account_id = sent_campaigns.account_id
+        and playbook.campaign = sent_campaigns.campaign
+    where
+        sent_campaigns.account_id is null
+        and account_facts.days_since_signup >= playbook.day_offset
+        and (playbook.max_day_offset is null or account_facts.days_since_signup <= playbook.max_day_offset)
+),
+
+final as (
+    select
+        account_id,
+        campaign,
+        reason,
+        cast(days_since_signup as {{ dbt.type_bigint() }}) as days_since_signup,
+        due_date
+    from due
+)
+
+select * from final
