@@ -1,0 +1,15 @@
+{#-
+    A double-precision float type. dbt.type_float() is a 4-byte FLOAT on DuckDB, too coarse for
+    rates and exact-minute durations.
+-#}
+{% macro activation_type_double() -%}
+    {{ return(adapter.dispatch('activation_type_double', 'activation')()) }}
+{%- endmacro %}
+
+{% macro default__activation_type_double() -%}
+    double
+{%- endmacro %}
+
+{% macro postgres__activation_type_double() -%}
+    double precision
+{%- endmacro %}
