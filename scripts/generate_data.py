@@ -89,8 +89,7 @@ MINUTE = 60
 NEVER = 2**62  # "does not happen" in planning arrays
 NULL = -1  # null in output frames (ids, codes, timestamps)
 CHUNK_ACCOUNTS = 2_000
-EVENTS_PER_ACCOUNT = 500  # what the presets are calibrated for, at the default 540-day history
-PRESETS = {"small": 2_000, "medium": 20_000, "large": 100_000}
+PRESETS = {"small": 2_000, "medium": 20_000, "large": 100_000}  # ~500 events per account
 DEFAULT_HISTORY_DAYS = 540
 
 # Effective verticals (index order used everywhere below).
@@ -133,7 +132,6 @@ EVENT_NAMES = [
  LEGACY_EXPORT, BETA_TOGGLED) = range(len(EVENT_NAMES))
 # Activity columns: login then the eight value actions, in EVENT_NAMES order (codes 0..8).
 N_ACTIVITY = 9
-VALUE_CODES = np.arange(1, N_ACTIVITY)
 
 # Value actions per active user-day, by effective vertical (columns = EVENT_NAMES[1:9]).
 VALUE_RATES = np.array([
