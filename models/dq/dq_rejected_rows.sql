@@ -2,86 +2,38 @@
 -- Quarantine: every raw row that won deduplication but failed a check, with the first failing
 -- reason in SPEC order and the raw row as JSON text. A view, so it never lags staging.
 
+{%- set checked_tables = [
+    ('accounts', 'account_id', 'base_product__accounts'),
+    ('users', 'user_id', 'base_product__users'),
+    ('subscriptions', 'subscription_change_id', 'base_product__subscriptions'),
+    ('seat_assignments', 'seat_assignment_id', 'base_product__seat_assignments'),
+    ('interventions', 'intervention_id', 'base_product__interventions'),
+    ('events', 'event_id', 'base_product__events_deduplicated'),
+] %}
+
 with
 
-accounts as (
+{% for source_table, key, checked_model in checked_tables %}
+{{ source_table }} as (
     select
-        'accounts' as source_table,
-        account_id as source_key,
+        '{{ source_table }}' as source_table,
+        {{ key }} as source_key,
         dq_reason,
         raw_row_json,
         _loaded_at
-    from {{ ref('base_product__accounts') }}
-    where copy_rank = 1 and dq_reason is not null
+    from {{ ref(checked_model) }}
+    -- the deduplicated events table holds winners only; the other base models rank copies
+    where dq_reason is not null{% if 'events' not in checked_model %} and copy_rank = 1{% endif %}
 ),
 
-users as (
-    select
-        'users' as source_table,
-        user_id as source_key,
-        dq_reason,
-        raw_row_json,
-        _loaded_at
-    from {{ ref('base_product__users') }}
-    where copy_rank = 1 and dq_reason is not null
-),
-
-subscriptions as (
-    select
-        'subscriptions' as source_table,
-        subscription_change_id as source_key,
-        dq_reason,
-        raw_row_json,
-        _loaded_at
-    from {{ ref('base_product__subscriptions') }}
-    where copy_rank = 1 and dq_reason is not null
-),
-
-seat_assignments as (
-    select
-        'seat_assignments' as source_table,
-        seat_assignment_id as source_key,
-        dq_reason,
-        raw_row_json,
-        _loaded_at
-    from {{ ref('base_product__seat_assignments') }}
-    where copy_rank = 1 and dq_reason is not null
-),
-
-interventions as (
-    select
-        'interventions' as source_table,
-        intervention_id as source_key,
-        dq_reason,
-        raw_row_json,
-        _loaded_at
-    from {{ ref('base_product__interventions') }}
-    where copy_rank = 1 and dq_reason is not null
-),
-
-events as (
-    select
-        'events' as source_table,
-        event_id as source_key,
-        dq_reason,
-        raw_row_json,
-        _loaded_at
-    from {{ ref('base_product__events_deduplicated') }}
-    where dq_reason is not null
-),
-
+{% endfor %}
 unioned as (
-    select * from accounts
+    {%- for source_table, key, checked_model in checked_tables %}
+    select * from {{ source_table }}
+    {%- if not loop.last %}
     union all
-    select * from users
-    union all
-    select * from subscriptions
-    union all
-    select * from seat_assignments
-    union all
-    select * from interventions
-    union all
-    select * from events
+    {%- endif %}
+    {%- endfor %}
 ),
 
 final as (

@@ -66,33 +66,31 @@ checklist as (
 
 watermarks as (
     select
-        coalesce(max(_checked_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as checked_after,
-        {{ dbt.dateadd(
-            'hour',
-            -1 * var('activation__incremental_lookback_hours'),
-            "coalesce(max(_interventions_loaded_through), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))"
+        {{ activation_incremental_watermark('_checked_at') }} as checked_after,
+        {{ activation_incremental_watermark(
+            '_interventions_loaded_through', var('activation__incremental_lookback_hours')
         ) }} as interventions_loaded_after
-    from {{ this }}
 ),
 
 accounts_with_new_interventions as (
     select distinct account_id
     from {{ ref('base_product__interventions') }}
-    where _loaded_at > (select interventions_loaded_after from watermarks)
+    where _loaded_at > (select watermarks.interventions_loaded_after from watermarks)
 ),
 
 batch as (
-    select * from events
+    select events.*
+    from events
     where
-        _checked_at > (select checked_after from watermarks)
-        or account_id in (select account_id from accounts_with_new_interventions)
+        events._checked_at > (select watermarks.checked_after from watermarks)
+        or events.account_id in (select changed.account_id from accounts_with_new_interventions as changed)
 ),
 
 {% else %}
 
-    batch as (
-        select * from events
-    ),
+batch as (
+    select * from events
+),
 
 {% endif %}
 

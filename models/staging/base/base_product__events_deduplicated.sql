@@ -48,12 +48,8 @@ users as (
 
 reprocess_window as (
     select
-        {{ dbt.dateadd(
-            'hour',
-            -1 * var('activation__incremental_lookback_hours'),
-            "coalesce(max(_loaded_at), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))"
-        ) }} as reprocess_after
-    from {{ this }}
+        {{ activation_incremental_watermark('_loaded_at', var('activation__incremental_lookback_hours')) }}
+        as reprocess_after
 ),
 
 changed_accounts as (
@@ -90,9 +86,9 @@ candidates as (
 
 {% else %}
 
-    candidates as (
-        select * from raw_events
-    ),
+candidates as (
+    select * from raw_events
+),
 
 {% endif %}
 
