@@ -129,9 +129,13 @@ catalogued as (
                 then {{ activation_json_get_text('batch.valid_properties', 'step_id') }}
         end as step_id_property,
         coalesce(batch.user_id is not null and not users.is_internal, false) as is_customer_user,
-        -- SPEC section 0: an event whose properties carry one of these triggers is prompted
-        coalesce({{ activation_json_get_text('batch.valid_properties', 'trigger') }}, '')
-        in ('email', 'in_app_prompt', 'csm') as has_prompt_trigger
+        -- SPEC section 0: a value action whose properties carry one of these triggers is prompted
+        coalesce(
+            event_catalog.is_value_action
+            and {{ activation_json_get_text('batch.valid_properties', 'trigger') }}
+            in ('email', 'in_app_prompt', 'csm'),
+            false
+        ) as has_prompt_trigger
     from valid_batch as batch
     left join accounts
         on batch.account_id = accounts.account_id
