@@ -11,18 +11,18 @@
 {%- set configured_criteria = var('activation__setup_criteria') -%}
 {%- set criterion_columns = [] -%}
 {%- for criterion in configured_criteria -%}
-    {%- do criterion_columns.append(criterion ~ '_at') -%}
+{%- do criterion_columns.append(criterion ~ '_at') -%}
 {%- endfor -%}
 {%- set met_flags = [] -%}
 {%- for column in criterion_columns -%}
-    {%- do met_flags.append('case when ' ~ column ~ ' is not null then 1 else 0 end') -%}
+{%- do met_flags.append('case when ' ~ column ~ ' is not null then 1 else 0 end') -%}
 {%- endfor -%}
 {%- set criteria_met_expression = met_flags | join(' + ') -%}
 {%- set all_criteria_met_expression = criterion_columns | join(' is not null and ') ~ ' is not null' -%}
 {%- if criterion_columns | length == 1 -%}
-    {%- set last_criterion_expression = criterion_columns[0] -%}
+{%- set last_criterion_expression = criterion_columns[0] -%}
 {%- else -%}
-    {%- set last_criterion_expression = 'greatest(' ~ criterion_columns | join(', ') ~ ')' -%}
+{%- set last_criterion_expression = 'greatest(' ~ criterion_columns | join(', ') ~ ')' -%}
 {%- endif -%}
 
 with

@@ -47,12 +47,12 @@ percentiles as (
         cohort_month,
         vertical,
         {% for p in [50, 75, 90] -%}
-            max(
-                case
-                    when ttfv_rank * 100 >= {{ p }} * n_matured and (ttfv_rank - 1) * 100 < {{ p }} * n_matured
-                        then ttfv_30d_minutes
-                end
-            ) as ttfv_p{{ p }}_minutes,
+        max(
+            case
+                when ttfv_rank * 100 >= {{ p }} * n_matured and (ttfv_rank - 1) * 100 < {{ p }} * n_matured
+                    then ttfv_30d_minutes
+            end
+        ) as ttfv_p{{ p }}_minutes,
         {% endfor -%}
         count(*) as n_ranked
     from ranked
