@@ -15,7 +15,9 @@ subscription_changes as (
 ),
 
 account_days as (
-    select account_id, active_users_30d
+    select
+        account_id,
+        active_users_30d
     from {{ ref('int_account_days_aggregated') }}
     where metric_date = {{ activation_as_of_date() }}
 ),
@@ -29,13 +31,17 @@ feature_use as (
 ),
 
 tar_bands as (
-    select benchmark_rate as healthy_rate, problem_below_rate as at_risk_rate
+    select
+        benchmark_rate as healthy_rate,
+        problem_below_rate as at_risk_rate
     from {{ ref('activation_benchmarks') }}
     where milestone = 'tar'
 ),
 
 seats_in_force as (
-    select account_id, effective_seats as licensed_seats
+    select
+        account_id,
+        effective_seats as licensed_seats
     from subscription_changes
     where is_in_force_at_as_of_end
 ),

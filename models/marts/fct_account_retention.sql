@@ -5,7 +5,13 @@
 with
 
 accounts as (
-    select account_id, vertical, motion, signup_date, signup_at from {{ ref('int_accounts_enriched') }}
+    select
+        account_id,
+        vertical,
+        motion,
+        signup_date,
+        signup_at
+    from {{ ref('int_accounts_enriched') }}
 ),
 
 subscription_changes as (
@@ -13,7 +19,9 @@ subscription_changes as (
 ),
 
 first_cancels as (
-    select account_id, min(changed_at) as churned_at
+    select
+        account_id,
+        min(changed_at) as churned_at
     from subscription_changes
     where status = 'canceled'
     group by account_id

@@ -36,11 +36,17 @@
 with
 
 accounts as (
-    select account_id, signup_date from {{ ref('int_accounts_enriched') }}
+    select
+        account_id,
+        signup_date
+    from {{ ref('int_accounts_enriched') }}
 ),
 
 account_days as (
-    select account_id, metric_date, active_users_30d
+    select
+        account_id,
+        metric_date,
+        active_users_30d
     from {{ ref('int_account_days_aggregated') }}
 ),
 
@@ -49,7 +55,9 @@ subscription_changes as (
 ),
 
 tar_bands as (
-    select benchmark_rate as healthy_rate, problem_below_rate as at_risk_rate
+    select
+        benchmark_rate as healthy_rate,
+        problem_below_rate as at_risk_rate
     from {{ ref('activation_benchmarks') }}
     where milestone = 'tar'
 ),
@@ -78,11 +86,11 @@ daily_seats as (
         on account_days.account_id = accounts.account_id
     left join end_of_date_seats
         on account_days.account_id = end_of_date_seats.account_id
-        and account_days.metric_date >= end_of_date_seats.valid_from_date
-        and (
-            end_of_date_seats.valid_until_date is null
-            or account_days.metric_date < end_of_date_seats.valid_until_date
-        )
+            and account_days.metric_date >= end_of_date_seats.valid_from_date
+            and (
+                end_of_date_seats.valid_until_date is null
+                or account_days.metric_date < end_of_date_seats.valid_until_date
+            )
     where account_days.metric_date <= {{ activation_as_of_date() }}
 ),
 
@@ -103,13 +111,15 @@ with_previous as (
 candidate as (
     select
         with_previous.account_id,
-        {{ activation_tar_health('with_previous.tar', 'tar_bands.healthy_rate', 'tar_bands.at_risk_rate') }} as tar_health,
+        {{ activation_tar_health('with_previous.tar', 'tar_bands.healthy_rate', 'tar_bands.at_risk_rate') }}
+            as tar_health,
         with_previous.licensed_seats,
         with_previous.active_seats_30d,
         with_previous.tar,
         coalesce(
             with_previous.metric_date > with_previous.signup_date
-            and with_previous.metric_date <= {{ dbt.dateadd('day', var('activation__tar_drop_alert_days', 60), 'with_previous.signup_date') }}
+            and with_previous.metric_date
+            <= {{ dbt.dateadd('day', var('activation__tar_drop_alert_days', 60), 'with_previous.signup_date') }}
             and with_previous.tar < tar_bands.at_risk_rate
             and with_previous.previous_tar >= tar_bands.at_risk_rate,
             false

@@ -11,7 +11,11 @@ subscription_changes as (
 ),
 
 seat_assignments as (
-    select account_id, seat_assignment_id, assigned_at, unassigned_at
+    select
+        account_id,
+        seat_assignment_id,
+        assigned_at,
+        unassigned_at
     from {{ ref('stg_product__seat_assignments') }}
     where assigned_at < {{ activation_as_of_end() }}
 ),
@@ -44,8 +48,8 @@ candidate_instants as (
     from seat_increases
     inner join seat_assignments
         on seat_increases.account_id = seat_assignments.account_id
-        and seat_assignments.assigned_at > seat_increases.license_change_at
-        and seat_assignments.assigned_at < seat_increases.window_end_at
+            and seat_increases.license_change_at < seat_assignments.assigned_at
+            and seat_increases.window_end_at > seat_assignments.assigned_at
 ),
 
 held_at_candidates as (
@@ -58,8 +62,11 @@ held_at_candidates as (
         on candidate_instants.subscription_change_id = seat_increases.subscription_change_id
     left join seat_assignments
         on seat_increases.account_id = seat_assignments.account_id
-        and seat_assignments.assigned_at <= candidate_instants.candidate_at
-        and (seat_assignments.unassigned_at is null or seat_assignments.unassigned_at > candidate_instants.candidate_at)
+            and candidate_instants.candidate_at >= seat_assignments.assigned_at
+            and (
+                seat_assignments.unassigned_at is null
+                or candidate_instants.candidate_at < seat_assignments.unassigned_at
+            )
     where candidate_instants.candidate_at < seat_increases.window_end_at
     group by candidate_instants.subscription_change_id, candidate_instants.candidate_at
 ),

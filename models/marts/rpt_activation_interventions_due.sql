@@ -7,15 +7,52 @@
     from as-of facts only (no run timestamp), so a re-run of the same as_of_date reproduces it.
 -#}
 {%- set n_setup_criteria = var('activation__setup_criteria') | length -%}
+{%- set text = dbt.type_string() -%}
+{#- reasons: concatenations of as-of facts already cast to text in account_facts / the CTEs -#}
+{%- set reasons = {
+    'setup_progress_below_half': dbt.concat([
+        "'Setup '", "setup_criteria_met_text", "' of " ~ n_setup_criteria ~ " criteria done '",
+        "days_since_signup_text", "' days after signup'"]),
+    'no_value_action_yet': dbt.concat([
+        "'No value action (core feature use) yet '", "days_since_signup_text", "' days after signup'"]),
+    'aha_not_achieved': dbt.concat([
+        "'Aha moment not reached '", "days_since_signup_text", "' days after signup ('",
+        "vertical", "': '", "aha_moment_text", "')'"]),
+    'no_teammate_joined': dbt.concat([
+        "'No member or guest has joined '", "days_since_signup_text", "' days after signup ('",
+        "pending_invites_text", "' invitations pending)'"]),
+    'team_habit_not_achieved': dbt.concat([
+        "'No team habit '", "days_since_signup_text", "' days after signup: '", "organic_users_14d_text",
+        "' of " ~ var('activation__habit_min_users') ~ " users with organic value actions in the last 14 days, '",
+        "organic_weeks_last_4_text", "' of " ~ var('activation__habit_min_weeks') ~ " active weeks in the last 4'"]),
+    'tar_drop_alert_last_7_days': dbt.concat([
+        "'Team activation rate fell from '", "previous_tar_percent_text", "'% to '", "tar_percent_text",
+        "'% (below '", "at_risk_percent_text", "'%) on '", "metric_date_text", "': '",
+        "active_seats_30d_text", "' of '", "licensed_seats_text", "' licensed seats active in the last 30 days'"]),
+    'seats_unassigned_over_14d': dbt.concat([
+        "seats_added_text", "' seats added on '", "license_change_date_text", "' (to '", "licensed_seats_text",
+        "' licensed) not fully assigned within 14 days'", "later_increases_text"]),
+} -%}
 
 with
 
 accounts as (
-    select account_id, vertical, signup_date from {{ ref('int_accounts_enriched') }}
+    select
+        account_id,
+        vertical,
+        signup_date,
+        {{ dbt.datediff('signup_date', activation_as_of_date(), 'day') }}
+            as days_since_signup
+    from {{ ref('int_accounts_enriched') }}
 ),
 
 activation as (
-    select account_id, setup_progress, first_value_at, aha_at, team_habit_date
+    select
+        account_id,
+        setup_progress,
+        first_value_at,
+        aha_at,
+        team_habit_date
     from {{ ref('fct_account_activation') }}
 ),
 
@@ -28,7 +65,10 @@ users as (
 ),
 
 interventions as (
-    select account_id, campaign from {{ ref('stg_product__interventions') }}
+    select
+        account_id,
+        campaign
+    from {{ ref('stg_product__interventions') }}
     where sent_at < {{ activation_as_of_end() }}
 ),
 
@@ -41,7 +81,10 @@ seat_provisioning as (
 ),
 
 account_days as (
-    select account_id, organic_users_14d, organic_weeks_last_4
+    select
+        account_id,
+        organic_users_14d,
+        organic_weeks_last_4
     from {{ ref('int_account_days_aggregated') }}
     where metric_date = {{ activation_as_of_date() }}
 ),
@@ -51,7 +94,10 @@ playbook as (
 ),
 
 category_benchmarks as (
-    select vertical, aha_moment from {{ ref('category_benchmarks') }}
+    select
+        vertical,
+        aha_moment
+    from {{ ref('category_benchmarks') }}
 ),
 
 tar_bands as (
@@ -67,7 +113,10 @@ canceled_accounts as (
 ),
 
 sent_campaigns as (
-    select distinct account_id, campaign from interventions
+    select distinct
+        account_id,
+        campaign
+    from interventions
 ),
 
 teammates as (
@@ -75,13 +124,45 @@ teammates as (
         account_id,
         count(case when joined_at < {{ activation_as_of_end() }} then user_id end) as n_joined,
         count(case
-            when invited_at < {{ activation_as_of_end() }}
+            when
+                invited_at < {{ activation_as_of_end() }}
                 and (joined_at is null or joined_at >= {{ activation_as_of_end() }})
                 then user_id
         end) as n_pending_invites
     from users
     where not is_internal and role in ('member', 'guest')
     group by account_id
+),
+
+account_facts as (
+    select
+        accounts.account_id,
+        accounts.vertical,
+        accounts.signup_date,
+        activation.setup_progress,
+        activation.first_value_at,
+        activation.aha_at,
+        activation.team_habit_date,
+        coalesce(teammates.n_joined, 0) as n_teammates_joined,
+        accounts.days_since_signup,
+        cast(accounts.days_since_signup as {{ text }}) as days_since_signup_text,
+        cast(cast(round(activation.setup_progress * {{ n_setup_criteria }}) as {{ dbt.type_bigint() }}) as {{ text }})
+            as setup_criteria_met_text,
+        coalesce(category_benchmarks.aha_moment, 'see aha_definitions') as aha_moment_text,
+        cast(coalesce(teammates.n_pending_invites, 0) as {{ text }}) as pending_invites_text,
+        cast(cast(coalesce(account_days.organic_users_14d, 0) as {{ dbt.type_bigint() }}) as {{ text }})
+            as organic_users_14d_text,
+        cast(coalesce(account_days.organic_weeks_last_4, 0) as {{ text }}) as organic_weeks_last_4_text
+    from accounts
+    inner join activation
+        on accounts.account_id = activation.account_id
+    left join category_benchmarks
+        on accounts.vertical = category_benchmarks.vertical
+    left join teammates
+        on accounts.account_id = teammates.account_id
+    left join account_days
+        on accounts.account_id = account_days.account_id
+    where accounts.account_id not in (select canceled_accounts.account_id from canceled_accounts)
 ),
 
 tar_drops as (
@@ -95,8 +176,9 @@ tar_drops as (
         row_number() over (partition by tar_daily.account_id order by tar_daily.metric_date desc) as recency_rank
     from tar_daily
     left join tar_daily as previous_day
-        on tar_daily.account_id = previous_day.account_id
-        and previous_day.metric_date = {{ dbt.dateadd('day', -1, 'tar_daily.metric_date') }}
+        on
+            tar_daily.account_id = previous_day.account_id
+            and previous_day.metric_date = {{ dbt.dateadd('day', -1, 'tar_daily.metric_date') }}
     where
         tar_daily.is_tar_drop_alert
         and tar_daily.metric_date >= {{ dbt.dateadd('day', -6, activation_as_of_date()) }}
@@ -104,7 +186,20 @@ tar_drops as (
 ),
 
 latest_tar_drops as (
-    select * from tar_drops where recency_rank = 1
+    select
+        tar_drops.account_id,
+        tar_drops.metric_date,
+        cast(cast(round(tar_drops.previous_tar * 100) as {{ dbt.type_bigint() }}) as {{ text }})
+            as previous_tar_percent_text,
+        cast(cast(round(tar_drops.tar * 100) as {{ dbt.type_bigint() }}) as {{ text }}) as tar_percent_text,
+        cast(cast(round(tar_bands.at_risk_rate * 100) as {{ dbt.type_bigint() }}) as {{ text }})
+            as at_risk_percent_text,
+        cast(tar_drops.metric_date as {{ text }}) as metric_date_text,
+        cast(tar_drops.active_seats_30d as {{ text }}) as active_seats_30d_text,
+        cast(tar_drops.licensed_seats as {{ text }}) as licensed_seats_text
+    from tar_drops
+    cross join tar_bands
+    where tar_drops.recency_rank = 1
 ),
 
 unassigned_seats as (
@@ -120,35 +215,20 @@ unassigned_seats as (
 ),
 
 earliest_unassigned_seats as (
-    select * from unassigned_seats where age_rank = 1
-),
-
-account_facts as (
     select
-        accounts.account_id,
-        accounts.vertical,
-        accounts.signup_date,
-        {{ dbt.datediff('accounts.signup_date', activation_as_of_date(), 'day') }} as days_since_signup,
-        cast(round(activation.setup_progress * {{ n_setup_criteria }}) as {{ dbt.type_bigint() }}) as setup_criteria_met,
-        activation.setup_progress,
-        activation.first_value_at,
-        activation.aha_at,
-        activation.team_habit_date,
-        category_benchmarks.aha_moment,
-        coalesce(teammates.n_joined, 0) as n_teammates_joined,
-        coalesce(teammates.n_pending_invites, 0) as n_pending_invites,
-        cast(coalesce(account_days.organic_users_14d, 0) as {{ dbt.type_bigint() }}) as organic_users_14d,
-        coalesce(account_days.organic_weeks_last_4, 0) as organic_weeks_last_4
-    from accounts
-    inner join activation
-        on accounts.account_id = activation.account_id
-    left join category_benchmarks
-        on accounts.vertical = category_benchmarks.vertical
-    left join teammates
-        on accounts.account_id = teammates.account_id
-    left join account_days
-        on accounts.account_id = account_days.account_id
-    where accounts.account_id not in (select account_id from canceled_accounts)
+        account_id,
+        cast({{ dbt.dateadd('day', 14, 'cast(license_change_at as date)') }} as date) as reminder_due_date,
+        cast(seats_added as {{ text }}) as seats_added_text,
+        cast(cast(license_change_at as date) as {{ text }}) as license_change_date_text,
+        cast(licensed_seats as {{ text }}) as licensed_seats_text,
+        case
+            when n_unassigned_increases > 1
+                then {{ dbt.concat(["'; '", "cast(n_unassigned_increases - 1 as " ~ text ~ ")",
+                                    "' later increase(s) also unassigned'"]) }}
+            else ''
+        end as later_increases_text
+    from unassigned_seats
+    where age_rank = 1
 ),
 
 -- one row per account and condition that holds, with its reason and, where the SPEC says so,
@@ -158,11 +238,7 @@ conditions_met as (
         account_id,
         'setup_progress_below_half' as condition_name,
         cast(null as date) as condition_due_date,
-        {{ dbt.concat([
-            "'Setup '", "cast(setup_criteria_met as " ~ dbt.type_string() ~ ")",
-            "' of " ~ n_setup_criteria ~ " criteria done '",
-            "cast(days_since_signup as " ~ dbt.type_string() ~ ")", "' days after signup'",
-        ]) }} as reason
+        {{ reasons['setup_progress_below_half'] }} as reason
     from account_facts
     where setup_progress < 0.5
 
@@ -172,10 +248,7 @@ conditions_met as (
         account_id,
         'no_value_action_yet' as condition_name,
         cast(null as date) as condition_due_date,
-        {{ dbt.concat([
-            "'No value action (core feature use) yet '",
-            "cast(days_since_signup as " ~ dbt.type_string() ~ ")", "' days after signup'",
-        ]) }} as reason
+        {{ reasons['no_value_action_yet'] }} as reason
     from account_facts
     where first_value_at is null
 
@@ -185,11 +258,7 @@ conditions_met as (
         account_id,
         'aha_not_achieved' as condition_name,
         cast(null as date) as condition_due_date,
-        {{ dbt.concat([
-            "'Aha moment not reached '",
-            "cast(days_since_signup as " ~ dbt.type_string() ~ ")", "' days after signup ('",
-            "vertical", "': '", "coalesce(aha_moment, 'see aha_definitions')", "')'",
-        ]) }} as reason
+        {{ reasons['aha_not_achieved'] }} as reason
     from account_facts
     where aha_at is null
 
@@ -199,11 +268,7 @@ conditions_met as (
         account_id,
         'no_teammate_joined' as condition_name,
         cast(null as date) as condition_due_date,
-        {{ dbt.concat([
-            "'No member or guest has joined '",
-            "cast(days_since_signup as " ~ dbt.type_string() ~ ")", "' days after signup ('",
-            "cast(n_pending_invites as " ~ dbt.type_string() ~ ")", "' invitations pending)'",
-        ]) }} as reason
+        {{ reasons['no_teammate_joined'] }} as reason
     from account_facts
     where n_teammates_joined = 0
 
@@ -213,59 +278,27 @@ conditions_met as (
         account_id,
         'team_habit_not_achieved' as condition_name,
         cast(null as date) as condition_due_date,
-        {{ dbt.concat([
-            "'No team habit '",
-            "cast(days_since_signup as " ~ dbt.type_string() ~ ")", "' days after signup: '",
-            "cast(organic_users_14d as " ~ dbt.type_string() ~ ")",
-            "' of " ~ var('activation__habit_min_users') ~ " users with organic value actions in the last 14 days, '",
-            "cast(organic_weeks_last_4 as " ~ dbt.type_string() ~ ")",
-            "' of " ~ var('activation__habit_min_weeks') ~ " active weeks in the last 4'",
-        ]) }} as reason
+        {{ reasons['team_habit_not_achieved'] }} as reason
     from account_facts
     where team_habit_date is null
 
     union all
 
     select
-        latest_tar_drops.account_id,
+        account_id,
         'tar_drop_alert_last_7_days' as condition_name,
-        latest_tar_drops.metric_date as condition_due_date,
-        {{ dbt.concat([
-            "'Team activation rate fell from '",
-            "cast(cast(round(latest_tar_drops.previous_tar * 100) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
-            "'% to '",
-            "cast(cast(round(latest_tar_drops.tar * 100) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
-            "'% (below '",
-            "cast(cast(round(tar_bands.at_risk_rate * 100) as " ~ dbt.type_bigint() ~ ") as " ~ dbt.type_string() ~ ")",
-            "'%) on '", "cast(latest_tar_drops.metric_date as " ~ dbt.type_string() ~ ")", "': '",
-            "cast(latest_tar_drops.active_seats_30d as " ~ dbt.type_string() ~ ")", "' of '",
-            "cast(latest_tar_drops.licensed_seats as " ~ dbt.type_string() ~ ")",
-            "' licensed seats active in the last 30 days'",
-        ]) }} as reason
+        metric_date as condition_due_date,
+        {{ reasons['tar_drop_alert_last_7_days'] }} as reason
     from latest_tar_drops
-    cross join tar_bands
-    where latest_tar_drops.account_id in (select account_id from account_facts)
 
     union all
 
     select
-        earliest_unassigned_seats.account_id,
+        account_id,
         'seats_unassigned_over_14d' as condition_name,
-        cast({{ dbt.dateadd('day', 14, 'cast(earliest_unassigned_seats.license_change_at as date)') }} as date)
-            as condition_due_date,
-        {{ dbt.concat([
-            "cast(earliest_unassigned_seats.seats_added as " ~ dbt.type_string() ~ ")",
-            "' seats added on '",
-            "cast(cast(earliest_unassigned_seats.license_change_at as date) as " ~ dbt.type_string() ~ ")",
-            "' (to '", "cast(earliest_unassigned_seats.licensed_seats as " ~ dbt.type_string() ~ ")",
-            "' licensed) not fully assigned within 14 days'",
-            "case when earliest_unassigned_seats.n_unassigned_increases > 1 then "
-            ~ dbt.concat(["'; '", "cast(earliest_unassigned_seats.n_unassigned_increases - 1 as " ~ dbt.type_string() ~ ")",
-                          "' later increase(s) also unassigned'"])
-            ~ " else '' end",
-        ]) }} as reason
+        reminder_due_date as condition_due_date,
+        {{ reasons['seats_unassigned_over_14d'] }} as reason
     from earliest_unassigned_seats
-    where earliest_unassigned_seats.account_id in (select account_id from account_facts)
 ),
 
 due as (
@@ -279,13 +312,15 @@ due as (
             cast({{ dbt.dateadd('day', 'playbook.day_offset', 'account_facts.signup_date') }} as date)
         ) as due_date
     from conditions_met
+    -- the inner join also drops canceled accounts from the tar and seat conditions
     inner join account_facts
         on conditions_met.account_id = account_facts.account_id
     inner join playbook
         on conditions_met.condition_name = playbook.condition
     left join sent_campaigns
-        on conditions_met.account_id = sent_campaigns.account_id
-        and playbook.campaign = sent_campaigns.campaign
+        on
+            conditions_met.account_id = sent_campaigns.account_id
+            and playbook.campaign = sent_campaigns.campaign
     where
         sent_campaigns.account_id is null
         and account_facts.days_since_signup >= playbook.day_offset

@@ -5,28 +5,40 @@
     signup_at, team habit team_habit_date <= signup_date + 60), and of each account TTFV bucket
     (the fct_user_ttfv buckets applied to the account's ttfv_minutes).
 
-    Long shape, one row per (dimension, segment): dimension is a milestone (setup_complete,
+    Long shape, one row per (breakdown, segment): breakdown is a milestone (setup_complete,
     aha, team_habit) with segments reached / not_reached, or ttfv_bucket with one segment per
     bucket. relative_churn_risk compares a segment with every other matured account of the
-    same dimension, so on a milestone's not_reached row it is the risk of not reaching it
+    same breakdown, so on a milestone's not_reached row it is the risk of not reaching it
     relative to reaching it (the seed documents expect 3-5x).
 -#}
 
 with
 
 retention as (
-    select account_id, is_retained_90d
+    select
+        account_id,
+        is_retained_90d
     from {{ ref('fct_account_retention') }}
     where is_retained_90d is not null
 ),
 
 activation as (
-    select account_id, signup_date, signup_at, setup_at, aha_at, team_habit_date, ttfv_minutes
+    select
+        account_id,
+        signup_date,
+        signup_at,
+        setup_at,
+        aha_at,
+        team_habit_date,
+        ttfv_minutes
     from {{ ref('fct_account_activation') }}
 ),
 
 windows as (
-    select milestone, cohort_days from {{ ref('activation_benchmarks') }}
+    select
+        milestone,
+        cohort_days
+    from {{ ref('activation_benchmarks') }}
     where milestone in ('setup_complete', 'aha', 'team_habit')
 ),
 
@@ -47,7 +59,7 @@ matured as (
 
 milestone_outcomes as (
     select
-        windows.milestone as dimension,
+        windows.milestone as breakdown,
         windows.cohort_days as window_days,
         matured.account_id,
         matured.is_churned_90d,
@@ -65,7 +77,7 @@ milestone_outcomes as (
 
 segments as (
     select
-        dimension,
+        breakdown,
         case when is_reached then 'reached' else 'not_reached' end as segment,
         case when is_reached then 1 else 2 end as segment_order,
         window_days,
@@ -76,7 +88,7 @@ segments as (
     union all
 
     select
-        'ttfv_bucket' as dimension,
+        'ttfv_bucket' as breakdown,
         {{ activation_adoption_ttfv_bucket('ttfv_minutes') }} as segment,
         case
             when ttfv_minutes is null then 6
@@ -94,28 +106,28 @@ segments as (
 
 segment_counts as (
     select
-        dimension,
+        breakdown,
         segment,
         segment_order,
         window_days,
-        count(*) as accounts,
+        count(*) as accounts,  -- noqa: RF04
         sum(case when is_churned_90d then 1 else 0 end) as churned_90d
     from segments
-    group by dimension, segment, segment_order, window_days
+    group by breakdown, segment, segment_order, window_days
 ),
 
-dimension_totals as (
+breakdown_totals as (
     select
-        dimension,
-        sum(accounts) as accounts,
+        breakdown,
+        sum(accounts) as accounts,  -- noqa: RF04
         sum(churned_90d) as churned_90d
     from segment_counts
-    group by dimension
+    group by breakdown
 ),
 
 rates as (
     select
-        segment_counts.dimension,
+        segment_counts.breakdown,
         segment_counts.segment,
         segment_counts.segment_order,
         segment_counts.window_days,
@@ -123,20 +135,23 @@ rates as (
         cast(segment_counts.churned_90d as {{ dbt.type_bigint() }}) as churned_90d,
         cast(segment_counts.churned_90d as {{ activation_adoption_double_type() }})
         / segment_counts.accounts as churn_rate_90d,
-        cast(dimension_totals.accounts - segment_counts.accounts as {{ dbt.type_bigint() }}) as other_accounts,
+        cast(breakdown_totals.accounts - segment_counts.accounts as {{ dbt.type_bigint() }}) as other_accounts,
         case
-            when dimension_totals.accounts > segment_counts.accounts
-                then cast(dimension_totals.churned_90d - segment_counts.churned_90d as {{ activation_adoption_double_type() }})
-                / (dimension_totals.accounts - segment_counts.accounts)
+            when breakdown_totals.accounts > segment_counts.accounts
+                then cast(
+                        breakdown_totals.churned_90d
+                        - segment_counts.churned_90d as {{ activation_adoption_double_type() }}
+                    )
+                    / (breakdown_totals.accounts - segment_counts.accounts)
         end as other_churn_rate_90d
     from segment_counts
-    inner join dimension_totals
-        on segment_counts.dimension = dimension_totals.dimension
+    inner join breakdown_totals
+        on segment_counts.breakdown = breakdown_totals.breakdown
 ),
 
 final as (
     select
-        dimension,
+        breakdown,
         segment,
         cast(segment_order as {{ dbt.type_bigint() }}) as segment_order,
         window_days,

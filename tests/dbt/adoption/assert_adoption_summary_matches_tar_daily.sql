@@ -4,12 +4,22 @@
 with
 
 summary as (
-    select account_id, tar_health, licensed_seats, active_seats_30d, tar
+    select
+        account_id,
+        tar_health,
+        licensed_seats,
+        active_seats_30d,
+        tar
     from {{ ref('int_accounts_adoption_summarized') }}
 ),
 
 tar_daily as (
-    select account_id, tar_health, licensed_seats, active_seats_30d, tar
+    select
+        account_id,
+        tar_health,
+        licensed_seats,
+        active_seats_30d,
+        tar
     from {{ ref('fct_account_tar_daily') }}
     where metric_date = {{ activation_as_of_date() }}
 ),
@@ -27,9 +37,23 @@ tar_daily_only as (
 ),
 
 final as (
-    select 'only_in_summary' as side, * from summary_only
+    select
+        'only_in_summary' as side,
+        account_id,
+        tar_health,
+        licensed_seats,
+        active_seats_30d,
+        tar
+    from summary_only
     union all
-    select 'only_in_tar_daily' as side, * from tar_daily_only
+    select
+        'only_in_tar_daily' as side,
+        account_id,
+        tar_health,
+        licensed_seats,
+        active_seats_30d,
+        tar
+    from tar_daily_only
 )
 
 select * from final

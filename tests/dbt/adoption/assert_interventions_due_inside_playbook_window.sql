@@ -9,7 +9,10 @@ queue as (
 ),
 
 accounts as (
-    select account_id, signup_date from {{ ref('int_accounts_enriched') }}
+    select
+        account_id,
+        signup_date
+    from {{ ref('int_accounts_enriched') }}
 ),
 
 playbook as (
@@ -35,7 +38,8 @@ final as (
         or {{ dbt.dateadd('day', 'playbook.day_offset', 'accounts.signup_date') }} > {{ activation_as_of_date() }}
         or (
             playbook.max_day_offset is not null
-            and {{ dbt.dateadd('day', 'playbook.max_day_offset', 'accounts.signup_date') }} < {{ activation_as_of_date() }}
+            and {{ dbt.dateadd('day', 'playbook.max_day_offset', 'accounts.signup_date') }}
+            < {{ activation_as_of_date() }}
         )
         or queue.due_date < accounts.signup_date
         or queue.due_date > {{ activation_as_of_date() }}

@@ -4,11 +4,16 @@
 with
 
 queue as (
-    select account_id, campaign from {{ ref('rpt_activation_interventions_due') }}
+    select
+        account_id,
+        campaign
+    from {{ ref('rpt_activation_interventions_due') }}
 ),
 
 sent as (
-    select distinct account_id, campaign
+    select distinct
+        account_id,
+        campaign
     from {{ ref('stg_product__interventions') }}
     where sent_at < {{ activation_as_of_end() }}
 ),
@@ -20,15 +25,21 @@ canceled as (
 ),
 
 final as (
-    select queue.account_id, queue.campaign, 'already_sent' as violation
+    select
+        queue.account_id,
+        queue.campaign,
+        'already_sent' as violation
     from queue
     inner join sent
         on queue.account_id = sent.account_id
-        and queue.campaign = sent.campaign
+            and queue.campaign = sent.campaign
 
     union all
 
-    select queue.account_id, queue.campaign, 'canceled_account' as violation
+    select
+        queue.account_id,
+        queue.campaign,
+        'canceled_account' as violation
     from queue
     inner join canceled
         on queue.account_id = canceled.account_id

@@ -4,11 +4,17 @@
 with
 
 tar_daily as (
-    select account_id, metric_date, active_seats_30d from {{ ref('fct_account_tar_daily') }}
+    select
+        account_id,
+        metric_date,
+        active_seats_30d
+    from {{ ref('fct_account_tar_daily') }}
 ),
 
 customer_users as (
-    select account_id, count(*) as n_customer_users
+    select
+        account_id,
+        count(*) as n_customer_users
     from {{ ref('stg_product__users') }}
     where not is_internal
     group by account_id

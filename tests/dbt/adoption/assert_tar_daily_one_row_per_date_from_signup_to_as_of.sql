@@ -4,11 +4,19 @@
 with
 
 accounts as (
-    select account_id, signup_date from {{ ref('int_accounts_enriched') }}
+    select
+        account_id,
+        signup_date,
+        {{ dbt.datediff('signup_date', activation_as_of_date(), 'day') }} + 1  -- noqa: LT05
+            as expected_days
+    from {{ ref('int_accounts_enriched') }}
 ),
 
 tar_daily as (
-    select account_id, metric_date from {{ ref('fct_account_tar_daily') }}
+    select
+        account_id,
+        metric_date
+    from {{ ref('fct_account_tar_daily') }}
 ),
 
 spans as (
@@ -39,7 +47,7 @@ final as (
         or spans.first_date != accounts.signup_date
         or spans.last_date != {{ activation_as_of_date() }}
         or spans.n_rows != spans.n_dates
-        or spans.n_rows != {{ dbt.datediff('accounts.signup_date', activation_as_of_date(), 'day') }} + 1
+        or spans.n_rows != accounts.expected_days
 )
 
 select * from final
