@@ -92,7 +92,26 @@ candidates as (
 
 {% endif %}
 
-ranked as (
+keyed_candidates as (
+    select * from candidates
+    where event_id is not null
+),
+
+-- most event_ids arrive once: only ids with several copies need ranking (a sort), the rest
+-- pass straight through
+duplicated_event_ids as (
+    select event_id
+    from keyed_candidates
+    group by event_id
+    having count(*) > 1
+),
+
+single_copies as (
+    select * from keyed_candidates
+    where event_id not in (select duplicated_event_ids.event_id from duplicated_event_ids)
+),
+
+ranked_copies as (
     select
         *,
         row_number() over (
@@ -101,8 +120,8 @@ ranked as (
                 received_at asc nulls last, _loaded_at asc nulls last,
                 occurred_at asc, account_id asc, user_id asc, event_name asc, properties asc
         ) as copy_rank
-    from candidates
-    where event_id is not null
+    from keyed_candidates
+    where event_id in (select duplicated_event_ids.event_id from duplicated_event_ids)
 ),
 
 null_key_rows as (
@@ -112,6 +131,22 @@ null_key_rows as (
                                    'occurred_at', 'received_at', 'properties', '_loaded_at']) }} as row_json
     from candidates
     where event_id is null
+),
+
+winning_copies as (
+    select * from single_copies
+    union all
+    select
+        event_id,
+        account_id,
+        user_id,
+        event_name,
+        properties,
+        occurred_at,
+        received_at,
+        _loaded_at
+    from ranked_copies
+    where copy_rank = 1
 ),
 
 winners as (
@@ -125,8 +160,7 @@ winners as (
         occurred_at,
         received_at,
         _loaded_at
-    from ranked
-    where copy_rank = 1
+    from winning_copies
     union all
     -- identical null-key rows are told apart by their rank among identical copies
     select
