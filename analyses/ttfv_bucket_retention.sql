@@ -33,7 +33,7 @@ bucketed as (
         retention.vertical,
         not retention.is_retained_90d as is_churned_90d,
         activation.is_ttfv_on_target,
-        {{ activation_adoption_ttfv_bucket('activation.ttfv_minutes') }} as ttfv_bucket,
+        {{ activation_ttfv_bucket('activation.ttfv_minutes') }} as ttfv_bucket,
         case
             when activation.ttfv_minutes is null then 6
             when activation.ttfv_minutes <= 10 then 1

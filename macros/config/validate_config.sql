@@ -44,6 +44,7 @@
         {%- do _activation_check_number('activation__team_habit_target_days', min_value=1, integer=true) -%}
         {%- do _activation_check_number('activation__habit_min_users', min_value=1, integer=true) -%}
         {%- do _activation_check_number('activation__habit_min_weeks', min_value=1, max_value=4, integer=true) -%}
+        {%- do _activation_check_number('activation__tar_drop_alert_days', min_value=0, integer=true) -%}
         {%- do _activation_check_number('activation__incremental_lookback_hours', min_value=0) -%}
 
         {%- set criteria = var('activation__setup_criteria') -%}

@@ -86,7 +86,7 @@ final as (
         user_id,
         account_id,
         role,
-        {{ activation_ttfv_bucket('ttfv_minutes', 'user_start_at', 'first_value_at') }} as ttfv_bucket,
+        {{ activation_ttfv_bucket('ttfv_minutes', start_at='user_start_at') }} as ttfv_bucket,
         ttfv_minutes,
         is_account_creator,
         invited_at,

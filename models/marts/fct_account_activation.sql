@@ -107,7 +107,7 @@ final as (
         aha_status,
         team_habit_status,
         activation_stage,
-        {{ activation_ttfv_bucket('ttfv_minutes', 'signup_at', 'first_value_at') }} as ttfv_bucket,
+        {{ activation_ttfv_bucket('ttfv_minutes') }} as ttfv_bucket,
         tar_health,
         cast(setup_progress as {{ activation_type_double() }}) as setup_progress,
         cast(ttfv_minutes as {{ activation_type_double() }}) as ttfv_minutes,

@@ -119,7 +119,7 @@ candidate as (
         coalesce(
             with_previous.metric_date > with_previous.signup_date
             and with_previous.metric_date
-            <= {{ dbt.dateadd('day', var('activation__tar_drop_alert_days', 60), 'with_previous.signup_date') }}
+            <= {{ dbt.dateadd('day', var('activation__tar_drop_alert_days'), 'with_previous.signup_date') }}
             and with_previous.tar < tar_bands.at_risk_rate
             and with_previous.previous_tar >= tar_bands.at_risk_rate,
             false

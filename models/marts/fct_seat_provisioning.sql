@@ -90,7 +90,7 @@ final as (
         seat_increases.seats_added,
         cast(
             {{ activation_minutes_between('seat_increases.license_change_at', 'fully_assigned.fully_assigned_at') }}
-            / 1440 as {{ activation_adoption_double_type() }}
+            / 1440 as {{ activation_type_double() }}
         ) as days_to_full_assignment,
         {{ dbt.dateadd('day', 14, 'seat_increases.license_change_at') }} <= {{ activation_as_of_end() }}
         and (

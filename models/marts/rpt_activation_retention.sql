@@ -89,7 +89,7 @@ segments as (
 
     select
         'ttfv_bucket' as breakdown,
-        {{ activation_adoption_ttfv_bucket('ttfv_minutes') }} as segment,
+        {{ activation_ttfv_bucket('ttfv_minutes') }} as segment,
         case
             when ttfv_minutes is null then 6
             when ttfv_minutes <= 10 then 1
@@ -133,14 +133,14 @@ rates as (
         segment_counts.window_days,
         segment_counts.accounts,
         cast(segment_counts.churned_90d as {{ dbt.type_bigint() }}) as churned_90d,
-        cast(segment_counts.churned_90d as {{ activation_adoption_double_type() }})
+        cast(segment_counts.churned_90d as {{ activation_type_double() }})
         / segment_counts.accounts as churn_rate_90d,
         cast(breakdown_totals.accounts - segment_counts.accounts as {{ dbt.type_bigint() }}) as other_accounts,
         case
             when breakdown_totals.accounts > segment_counts.accounts
                 then cast(
                         breakdown_totals.churned_90d
-                        - segment_counts.churned_90d as {{ activation_adoption_double_type() }}
+                        - segment_counts.churned_90d as {{ activation_type_double() }}
                     )
                     / (breakdown_totals.accounts - segment_counts.accounts)
         end as other_churn_rate_90d
