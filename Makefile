@@ -49,6 +49,9 @@ pytest: venv
 bench: venv ## benchmarks (see scripts/benchmark.py --help)
 	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
 
+nightly: venv ## load new raw files, check freshness, dbt build, publish the serving file (NIGHTLY_ARGS="--source-dir DIR ...")
+	$(BIN)/python scripts/nightly.py $(NIGHTLY_ARGS)
+
 docs: venv ## build the dbt docs site into target/
 	$(DBT) docs generate
 

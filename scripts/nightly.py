@@ -1,0 +1,583 @@
+#!/usr/bin/env python3
+"""The nightly refresh: load new raw files, check freshness, build, and publish (write-audit-publish).
+
+Usage::
+
+    python scripts/nightly.py [--source-dir DIR] [--database PATH] [--serving-path PATH]
+                              [--as-of-date YYYY-MM-DD] [--full-refresh] [--fail-on-stale]
+                              [--unit-tests] [--quiet]
+
+Steps, in one process (dbt runs in-process through ``dbtRunner``):
+
+1. **Load** the files of ``--source-dir`` (``<table>.csv|.parquet``, the load_raw contract) with
+   ``load_raw.load(..., append=True)``. An absent or empty directory means no new data. Each file's
+   SHA-256 is recorded in ``raw._nightly_file_loads``; a file already loaded is skipped, so
+   rerunning the same command after a failure does not append the same rows twice. (The record
+   is written right after the load's own transaction commits: a kill between the two, a window
+   of milliseconds, would let a rerun append that file again; downstream deduplication makes
+   that harmless to every metric.)
+2. **Freshness**: ``dbt source freshness`` (thresholds in models/staging/_staging__sources.yml).
+   A stale source is reported; it stops the run only with ``--fail-on-stale`` (exit 4).
+3. **Write + audit**: ``dbt build`` (incremental; ``--full-refresh`` rebuilds everything), with
+   ``--vars {activation__as_of_date: ...}`` when ``--as-of-date`` is given. Unit tests check SQL
+   logic on fixtures, not data, and belong to CI (``make test``); they are excluded here unless
+   ``--unit-tests`` is given. Every data test runs.
+4. **Publish**, only if nothing errored and every error-severity test passed: every relation of
+   schemas ``marts`` and ``dq`` is copied, as a table, into a new DuckDB file next to the serving
+   file (``<serving>.tmp-<pid>``), with ``meta.publication`` (one row: when, as of which date,
+   from which warehouse) and ``meta.relations`` (row count of every published relation). The new
+   file is checkpointed, re-opened read-only and checked against ``meta.relations``, fsynced,
+   made read-only (mode 0444) and moved over the serving file with ``os.replace`` (atomic on
+   POSIX). A reader that has the old file open keeps reading the old snapshot, whole, until it
+   reconnects; a new connection sees the new snapshot, whole. A run that fails or is killed
+   before the rename leaves the serving file as it was; a leftover ``.tmp-<pid>`` of a dead
+   process is removed by the next publish.
+
+Paths: the warehouse is ``--database``, else ``$ACTIVATION_DUCKDB_PATH``, else
+``activation.duckdb`` at the project root; the serving file is ``--serving-path``, else
+``$ACTIVATION_SERVING_PATH``, else ``activation_serving.duckdb`` at the project root.
+
+Exit codes:
+
+    0  built, every error-severity test passed, serving file published
+    1  built, but an error-severity data test failed: not published
+    2  nothing built: bad arguments, a bad input file (nothing loaded), the warehouse locked by
+       another process, or an I/O error reading it
+    3  dbt error (parse/compile error, a model, seed or test that could not run): not published
+    4  a source is stale (freshness error) and --fail-on-stale was given: not built, not published
+    5  built and tested, but writing the serving file failed: the previous serving file is untouched
+
+Importable: ``main(argv) -> int``; ``run(options) -> NightlyResult``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import load_raw  # noqa: E402
+from raw_schema import RAW_SCHEMA, TABLES  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATABASE_ENV_VAR = "ACTIVATION_DUCKDB_PATH"
+SERVING_ENV_VAR = "ACTIVATION_SERVING_PATH"
+DEFAULT_SERVING = "activation_serving.duckdb"
+PUBLISHED_SCHEMAS = ("marts", "dq")
+LEDGER = f"{RAW_SCHEMA}._nightly_file_loads"
+AS_OF_VAR = "activation__as_of_date"
+
+EXIT_PUBLISHED = 0
+EXIT_TESTS_FAILED = 1
+EXIT_LOAD_OR_LOCK = 2
+EXIT_DBT_ERROR = 3
+EXIT_STALE = 4
+EXIT_PUBLISH_FAILED = 5
+EXIT_MEANING = {
+    EXIT_PUBLISHED: "published",
+    EXIT_TESTS_FAILED: "error-severity test(s) failed; not published",
+    EXIT_LOAD_OR_LOCK: "load / lock error; nothing built",
+    EXIT_DBT_ERROR: "dbt error; not published",
+    EXIT_STALE: "stale source (--fail-on-stale); not built",
+    EXIT_PUBLISH_FAILED: "publish failed; previous serving file untouched",
+}
+
+
+class NightlyError(Exception):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+# --------------------------------------------------------------------------------------------
+# Options and result
+
+
+@dataclass
+class Options:
+    database: Path
+    serving_path: Path
+    source_dir: Path | None = None
+    as_of_date: str | None = None
+    full_refresh: bool = False
+    fail_on_stale: bool = False
+    unit_tests: bool = False
+    quiet: bool = False
+    project_dir: Path = PROJECT_ROOT
+    target_path: Path | None = None
+    log_path: Path | None = None
+
+
+@dataclass
+class NightlyResult:
+    exit_code: int = EXIT_PUBLISHED
+    started: float = field(default_factory=time.monotonic)
+    duration_s: float = 0.0
+    message: str = ""
+    loaded: dict[str, int] = field(default_factory=dict)  # table -> rows appended
+    skipped_files: list[str] = field(default_factory=list)  # already loaded earlier
+    late_events: int | None = None
+    newest_event_before_load: dt.datetime | None = None
+    freshness: list[tuple[str, str, float | None]] = field(default_factory=list)  # (source, status, age h)
+    tests: dict[str, int] = field(default_factory=dict)  # pass/warn/fail/error/skipped -> count
+    nodes: dict[str, int] = field(default_factory=dict)  # model/seed status -> count
+    failed_nodes: list[str] = field(default_factory=list)
+    rejects: int | None = None
+    rejects_previous: int | None = None
+    published: bool = False
+    published_relations: int = 0
+
+
+# --------------------------------------------------------------------------------------------
+# Step 1: load
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _connect_warehouse(database: Path) -> duckdb.DuckDBPyConnection:
+    """A read-write connection (shares dbt-duckdb's instance when dbt already opened the file)."""
+    try:
+        return duckdb.connect(str(database))
+    except duckdb.IOException as e:
+        if "Could not set lock" in str(e):
+            raise NightlyError(
+                f"warehouse {database} is locked by another process (a dbt run, a loader, or a SQL "
+                "client / BI tool connected to the warehouse instead of the serving file). "
+                "Nothing was loaded or built.", EXIT_LOAD_OR_LOCK) from None
+        raise NightlyError(f"cannot open warehouse {database}: {e}", EXIT_LOAD_OR_LOCK) from None
+    except duckdb.Error as e:
+        raise NightlyError(f"cannot open warehouse {database}: {e}", EXIT_LOAD_OR_LOCK) from None
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table]).fetchall())
+
+
+def load_new_files(options: Options, result: NightlyResult) -> None:
+    source_dir = options.source_dir
+    candidates: list[Path] = []
+    if source_dir is not None and source_dir.is_dir():
+        for name in TABLES:
+            candidates += [p for p in (source_dir / f"{name}.csv", source_dir / f"{name}.parquet") if p.is_file()]
+
+    con = _connect_warehouse(options.database)  # also the lock check, before any dbt work
+    try:
+        con.execute(f"create schema if not exists {RAW_SCHEMA}")
+        con.execute(f"create table if not exists {LEDGER} (file_name varchar, sha256 varchar, "
+                    "size_bytes bigint, source_path varchar, loaded_at timestamp)")
+        already = {sha for (sha,) in con.execute(f"select sha256 from {LEDGER}").fetchall()}
+        hashes = {p: _file_sha256(p) for p in candidates}
+        new_files = [p for p in candidates if hashes[p] not in already]
+        result.skipped_files = [p.name for p in candidates if hashes[p] in already]
+        if not new_files:
+            return
+        # Rows appended by this load are those with rowid >= the row count before it (raw tables
+        # are only ever appended to or replaced, never deleted from).
+        before: dict[str, int] = {}
+        for name in TABLES:
+            before[name] = (con.execute(f"select count(*) from {RAW_SCHEMA}.{name}").fetchone()[0]
+                            if _table_exists(con, RAW_SCHEMA, name) else 0)
+        if _table_exists(con, RAW_SCHEMA, "events"):
+            result.newest_event_before_load = con.execute(
+                f"select max(occurred_at) from {RAW_SCHEMA}.events").fetchone()[0]
+    finally:
+        con.close()
+
+    with tempfile.TemporaryDirectory(prefix="nightly-load-") as staging:
+        for path in new_files:  # the loader reads a directory: give it only the new files
+            os.symlink(path.resolve(), Path(staging) / path.name)
+        try:
+            summary = load_raw.load(staging, database=options.database, append=True)
+        except load_raw.LoadError as e:
+            raise NightlyError(f"load failed ({source_dir}): {e}", EXIT_LOAD_OR_LOCK) from None
+    result.loaded = {t.table: t.rows for t in summary.loaded}
+
+    con = _connect_warehouse(options.database)
+    try:
+        now = summary.loaded_at
+        con.executemany(
+            f"insert into {LEDGER} values (?, ?, ?, ?, ?)",
+            [[p.name, hashes[p], p.stat().st_size, str(p.resolve()), now] for p in new_files])
+        if "events" in result.loaded:
+            if result.newest_event_before_load is None:
+                result.late_events = 0
+            else:
+                result.late_events = con.execute(
+                    f"select count(*) from {RAW_SCHEMA}.events where rowid >= ? and occurred_at < ?",
+                    [before["events"], result.newest_event_before_load]).fetchone()[0]
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Steps 2-3: dbt in-process
+
+
+class Dbt:
+    def __init__(self, options: Options) -> None:
+        from dbt.cli.main import dbtRunner  # imported late: ~1 s
+
+        self.options = options
+        self._runner = dbtRunner()
+
+    def invoke(self, *args: str):
+        o = self.options
+        argv = list(args) + ["--project-dir", str(o.project_dir), "--profiles-dir", str(o.project_dir)]
+        if o.target_path:
+            argv += ["--target-path", str(o.target_path)]
+        if o.log_path:
+            argv += ["--log-path", str(o.log_path)]
+        if o.as_of_date:
+            argv += ["--vars", json.dumps({AS_OF_VAR: o.as_of_date})]
+        if o.quiet:
+            argv.insert(0, "--quiet")
+        return self._runner.invoke(argv)
+
+
+def check_freshness(dbt: Dbt, result: NightlyResult) -> None:
+    res = dbt.invoke("source", "freshness")
+    if res.result is None or not hasattr(res.result, "results"):
+        raise NightlyError(f"dbt source freshness failed: {res.exception}", EXIT_DBT_ERROR)
+    for r in res.result.results:
+        if getattr(r.node, "resource_type", None) != "source":
+            continue  # on-run-start hooks report here too
+        age = getattr(r, "age", None)
+        result.freshness.append((r.node.name, str(r.status), None if age is None else age / 3600))
+
+
+def build(dbt: Dbt, options: Options, result: NightlyResult) -> None:
+    args = ["build"]
+    if options.full_refresh:
+        args.append("--full-refresh")
+    if not options.unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
+    _progress("dbt " + " ".join(args) + " started", options)
+    res = dbt.invoke(*args)
+    if res.result is None or not hasattr(res.result, "results"):
+        raise NightlyError(f"dbt build failed before running any node: {res.exception}", EXIT_DBT_ERROR)
+    runtime_errors = False
+    for r in res.result.results:
+        status = str(r.status)
+        kind = r.node.resource_type
+        if kind in ("test", "unit_test"):
+            result.tests[status] = result.tests.get(status, 0) + 1
+        else:
+            result.nodes[status] = result.nodes.get(status, 0) + 1
+        if status in ("fail", "error", "runtime error"):
+            result.failed_nodes.append(f"{status}: {r.node.unique_id}")
+            if status != "fail":
+                runtime_errors = True
+    if runtime_errors or res.exception is not None:
+        raise NightlyError("dbt build had errors (see above); not published", EXIT_DBT_ERROR)
+    if result.tests.get("fail"):
+        raise NightlyError(f"{result.tests['fail']} error-severity test(s) failed; not published",
+                           EXIT_TESTS_FAILED)
+    if not res.success or result.nodes.get("skipped") or result.tests.get("skipped"):
+        raise NightlyError("dbt build did not complete (skipped nodes); not published", EXIT_DBT_ERROR)
+
+
+# --------------------------------------------------------------------------------------------
+# Step 4: publish
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_tmp(serving: Path) -> None:
+    for leftover in serving.parent.glob(serving.name + ".tmp-*"):
+        pid_text = leftover.name[len(serving.name) + len(".tmp-"):].split(".")[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+            leftover.unlink(missing_ok=True)
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def previous_rejects(serving: Path) -> int | None:
+    if not serving.exists():
+        return None
+    try:
+        con = duckdb.connect(str(serving), read_only=True)
+        try:
+            return con.execute("select count(*) from dq.dq_rejected_rows").fetchone()[0]
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+
+
+def count_rejects(options: Options, result: NightlyResult) -> None:
+    result.rejects_previous = previous_rejects(options.serving_path)
+    con = _connect_warehouse(options.database)
+    try:
+        result.rejects = con.execute("select count(*) from dq.dq_rejected_rows").fetchone()[0]
+    except duckdb.Error:
+        result.rejects = None
+    finally:
+        con.close()
+
+
+def publish(options: Options, result: NightlyResult) -> None:
+    serving = options.serving_path
+    serving.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_tmp(serving)
+    tmp = serving.with_name(f"{serving.name}.tmp-{os.getpid()}")
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        p.unlink(missing_ok=True)
+    alias = "__nightly_publish"
+    try:
+        con = _connect_warehouse(options.database)
+        try:
+            catalog = con.execute("select current_database()").fetchone()[0]
+            relations = con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_catalog = ? and table_schema in (select unnest(?)) "
+                "order by table_schema, table_name",
+                [catalog, list(PUBLISHED_SCHEMAS)]).fetchall()
+            if not any(schema == "marts" for schema, _ in relations):
+                raise NightlyError("schema marts is empty: nothing to publish", EXIT_PUBLISH_FAILED)
+            con.execute(f"attach {_sql_str(str(tmp))} as {alias}")
+            try:
+                con.execute("begin transaction")
+                for schema in PUBLISHED_SCHEMAS:
+                    con.execute(f"create schema {alias}.{schema}")
+                con.execute(f"create schema {alias}.meta")
+                counts = []
+                for schema, name in relations:
+                    target = f"{alias}.{schema}.{_quote(name)}"
+                    con.execute(f"create table {target} as select * from {_quote(catalog)}.{schema}.{_quote(name)}")
+                    counts.append((schema, name, con.execute(f"select count(*) from {target}").fetchone()[0]))
+                con.execute(f"create table {alias}.meta.relations (table_schema varchar, table_name varchar, "
+                            "row_count bigint)")
+                con.executemany(f"insert into {alias}.meta.relations values (?, ?, ?)", counts)
+                con.execute(
+                    f"create table {alias}.meta.publication as select "
+                    "cast(? as timestamp) as published_at, cast(? as date) as as_of_date, "
+                    "? as as_of_date_source, ? as warehouse_path, ? as build_mode",
+                    [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                     options.as_of_date or _default_as_of_date(),
+                     "--as-of-date" if options.as_of_date else "default (yesterday UTC)",
+                     str(options.database), "full-refresh" if options.full_refresh else "incremental"])
+                con.execute("commit")
+                con.execute(f"checkpoint {alias}")
+            except BaseException:
+                try:
+                    con.execute("rollback")
+                except duckdb.Error:
+                    pass  # no transaction open any more
+                raise
+            finally:
+                con.execute(f"detach {alias}")
+        finally:
+            con.close()
+        if Path(str(tmp) + ".wal").exists():
+            raise NightlyError(f"{tmp}.wal left after checkpoint; not published", EXIT_PUBLISH_FAILED)
+        # audit the written file from a fresh read-only connection before it replaces anything
+        check = duckdb.connect(str(tmp), read_only=True)
+        try:
+            for schema, name, expected in check.execute(
+                    "select table_schema, table_name, row_count from meta.relations").fetchall():
+                got = check.execute(f"select count(*) from {schema}.{_quote(name)}").fetchone()[0]
+                if got != expected:
+                    raise NightlyError(f"{tmp}: {schema}.{name} has {got} rows, expected {expected}",
+                                       EXIT_PUBLISH_FAILED)
+        finally:
+            check.close()
+        _fsync(tmp)
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, serving)
+        _fsync(serving.parent, directory=True)
+    except NightlyError:
+        tmp.unlink(missing_ok=True)
+        raise
+    except (duckdb.Error, OSError) as e:
+        tmp.unlink(missing_ok=True)
+        raise NightlyError(f"publishing to {serving} failed: {e}", EXIT_PUBLISH_FAILED) from None
+    result.published = True
+    result.published_relations = len(counts)
+
+
+# --------------------------------------------------------------------------------------------
+# Orchestration and summary
+
+
+def _default_as_of_date() -> str:
+    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).date().isoformat()
+
+
+def _progress(message: str, options: Options) -> None:
+    print(f"[nightly] {message}", flush=True)
+
+
+def run(options: Options) -> NightlyResult:
+    result = NightlyResult()
+    previous_env = os.environ.get(DATABASE_ENV_VAR)
+    os.environ[DATABASE_ENV_VAR] = str(options.database)  # profiles.yml reads it
+    try:
+        if options.serving_path.resolve() == options.database.resolve():
+            raise NightlyError("the serving file must not be the warehouse file", EXIT_LOAD_OR_LOCK)
+        if options.as_of_date:
+            try:
+                dt.date.fromisoformat(options.as_of_date)
+            except ValueError:
+                raise NightlyError(f"--as-of-date {options.as_of_date!r} is not an ISO date (YYYY-MM-DD)",
+                                   EXIT_LOAD_OR_LOCK) from None
+        _progress(f"load from {options.source_dir or '(no --source-dir)'}", options)
+        load_new_files(options, result)
+        dbt = Dbt(options)
+        _progress("dbt source freshness", options)
+        check_freshness(dbt, result)
+        if options.fail_on_stale and any(s in ("error", "runtime error") for _, s, _ in result.freshness):
+            raise NightlyError("a source is stale and --fail-on-stale was given; not built", EXIT_STALE)
+        build(dbt, options, result)
+        count_rejects(options, result)
+        _progress(f"publishing to {options.serving_path}", options)
+        publish(options, result)
+        result.exit_code = EXIT_PUBLISHED
+    except NightlyError as e:
+        result.exit_code = e.exit_code
+        result.message = str(e)
+    finally:
+        if previous_env is None:
+            os.environ.pop(DATABASE_ENV_VAR, None)
+        else:
+            os.environ[DATABASE_ENV_VAR] = previous_env
+    result.duration_s = time.monotonic() - result.started
+    return result
+
+
+def format_summary(options: Options, result: NightlyResult) -> str:
+    lines = ["", "=" * 78, "Nightly refresh summary", "-" * 78]
+    as_of = options.as_of_date or f"{_default_as_of_date()} (default: yesterday UTC)"
+    lines.append(f"warehouse   {options.database}")
+    lines.append(f"as_of_date  {as_of}    build: {'full refresh' if options.full_refresh else 'incremental'}")
+    if result.loaded:
+        lines.append("loaded      " + ", ".join(f"{t} +{n:,}" for t, n in result.loaded.items())
+                     + f"   (from {options.source_dir})")
+    else:
+        lines.append(f"loaded      no new data ({options.source_dir or 'no --source-dir'})")
+    if result.skipped_files:
+        lines.append("            skipped, already loaded: " + ", ".join(result.skipped_files))
+    if result.late_events is not None and result.newest_event_before_load is None:
+        lines.append("late rows   n/a (no events before this load)")
+    elif result.late_events is not None:
+        lines.append(f"late rows   {result.late_events:,} events in this load occurred before "
+                     f"{result.newest_event_before_load} (the newest event before the load)")
+    if result.freshness:
+        worst = {s: [n for n, st, _ in result.freshness if st == s] for s in ("pass", "warn", "error", "runtime error")}
+        parts = [f"{len(v)} {k}" for k, v in worst.items() if v]
+        stale = ", ".join(f"{n} {st} ({age:.0f} h old)" if age is not None else f"{n} {st}"
+                          for n, st, age in result.freshness if st != "pass")
+        lines.append("freshness   " + ", ".join(parts) + (f": {stale}" if stale else ""))
+    if result.tests or result.nodes:
+        t = result.tests
+        lines.append(f"tests       {t.get('pass', 0)} passed, {t.get('warn', 0)} warned, {t.get('fail', 0)} failed, "
+                     f"{t.get('error', 0)} errored, {t.get('skipped', 0)} skipped")
+        lines.append("nodes       " + ", ".join(f"{n} {s}" for s, n in sorted(result.nodes.items())))
+        for node in result.failed_nodes[:8]:
+            lines.append(f"  {node}")
+        if len(result.failed_nodes) > 8:
+            lines.append(f"  ... and {len(result.failed_nodes) - 8} more")
+    if result.rejects is not None:
+        delta = ""
+        if result.rejects_previous is not None:
+            delta = f" ({result.rejects - result.rejects_previous:+,} since the last publish)"
+        lines.append(f"rejects     {result.rejects:,} rows in dq.dq_rejected_rows{delta}")
+    lines.append(f"published   {'yes -> ' + str(options.serving_path) if result.published else 'no'}"
+                 + (f" ({result.published_relations} relations)" if result.published else ""))
+    lines.append(f"duration    {result.duration_s:.1f} s")
+    if result.message:
+        lines.append(f"error       {result.message}")
+    lines.append(f"exit        {result.exit_code} ({EXIT_MEANING[result.exit_code]})")
+    lines.append("=" * 78)
+    return "\n".join(lines)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors: nothing built (2)
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_LOAD_OR_LOCK)
+
+
+def parse_args(argv: list[str] | None) -> Options:
+    parser = _Parser(
+        prog="nightly.py",
+        description="Load new raw files, check freshness, dbt build, publish the marts to the serving file.",
+        epilog="Exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_MEANING.items()),
+    )
+    parser.add_argument("--source-dir", type=Path, help="directory with new <table>.csv|.parquet files "
+                        "(absent or empty = no new data)")
+    parser.add_argument("--database", type=Path, help=f"warehouse DuckDB file (default ${DATABASE_ENV_VAR}, "
+                        "else activation.duckdb at the project root)")
+    parser.add_argument("--serving-path", type=Path, help=f"serving DuckDB file (default ${SERVING_ENV_VAR}, "
+                        f"else {DEFAULT_SERVING} at the project root)")
+    parser.add_argument("--as-of-date", help="activation__as_of_date (YYYY-MM-DD); default yesterday UTC")
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    parser.add_argument("--fail-on-stale", action="store_true", help="exit 4 without building when a "
+                        "source fails its freshness error threshold")
+    parser.add_argument("--unit-tests", action="store_true", help="also run dbt unit tests (CI runs them)")
+    parser.add_argument("--quiet", action="store_true", help="dbt prints errors only")
+    parser.add_argument("--project-dir", type=Path, default=PROJECT_ROOT, help=argparse.SUPPRESS)
+    parser.add_argument("--target-path", type=Path, help="dbt target path (default: dbt's)")
+    parser.add_argument("--log-path", type=Path, help="dbt log path (default: dbt's)")
+    a = parser.parse_args(argv)
+    database = a.database or Path(os.environ.get(DATABASE_ENV_VAR) or PROJECT_ROOT / "activation.duckdb")
+    serving = a.serving_path or Path(os.environ.get(SERVING_ENV_VAR) or PROJECT_ROOT / DEFAULT_SERVING)
+    if not database.is_absolute():
+        database = Path.cwd() / database
+    if not serving.is_absolute():
+        serving = Path.cwd() / serving
+    return Options(database=database, serving_path=serving, source_dir=a.source_dir, as_of_date=a.as_of_date,
+                   full_refresh=a.full_refresh, fail_on_stale=a.fail_on_stale, unit_tests=a.unit_tests,
+                   quiet=a.quiet, project_dir=a.project_dir.resolve(), target_path=a.target_path,
+                   log_path=a.log_path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    result = run(options)
+    print(format_summary(options, result), flush=True)
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
