@@ -1,0 +1,402 @@
+"""scripts/nightly.py: load, freshness, build, write-audit-publish to the serving file.
+
+Every nightly run here is a separate process, as cron or an orchestrator would start it (and
+because DuckDB allows one process per warehouse file: this pytest process never opens a
+warehouse that a nightly process will use). One generated dataset (150 accounts) is split into
+three nightly batches by `_loaded_at` (tests/python/batches.py). Night 1 loads batch 1 into a
+fresh warehouse and publishes; every other test starts from a copy of that state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from batches import split_by_loaded_at
+from conftest import AS_OF_DATE, PROJECT_ROOT, copy_project, generate
+
+pytestmark = pytest.mark.slow
+
+NIGHTLY = PROJECT_ROOT / "scripts" / "nightly.py"
+PROJECT = PROJECT_ROOT
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+
+
+class Run:
+    def __init__(self, returncode: int, output: str) -> None:
+        self.returncode = returncode
+        self.output = output
+
+    def __repr__(self) -> str:  # shown by pytest when an assertion on a run fails
+        return f"<nightly exit {self.returncode}>\n{self.output[-6000:]}"
+
+
+def nightly_argv(workdir: Path, *args: str, project: Path = PROJECT) -> list[str]:
+    return [sys.executable, str(NIGHTLY),
+            "--database", str(workdir / "warehouse.duckdb"),
+            "--serving-path", str(workdir / "serving.duckdb"),
+            "--as-of-date", AS_OF_DATE,
+            "--project-dir", str(project),
+            "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
+            *args]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    for name in ("ACTIVATION_DUCKDB_PATH", "ACTIVATION_SERVING_PATH"):
+        env.pop(name, None)
+    return env
+
+
+def nightly(workdir: Path, *args: str, project: Path = PROJECT, quiet: bool = True) -> Run:
+    argv = nightly_argv(workdir, *args, project=project) + (["--quiet"] if quiet else [])
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, env=_env(), cwd=workdir)
+    return Run(proc.returncode, proc.stdout + proc.stderr)
+
+
+def serving_query(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def fingerprint(path: Path) -> tuple:
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns, st.st_size, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def published_counts(serving: Path) -> dict[str, int]:
+    return {f"{s}.{n}": c for s, n, c in serving_query(
+        serving, "select table_schema, table_name, row_count from meta.relations")}
+
+
+def differences(left: Path, right: Path, schemas=("marts", "dq")) -> dict[str, tuple[int, int]]:
+    """Relations whose rows differ between two DuckDB files, every column, both ways (EXCEPT ALL)."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"attach '{left}' as l (read_only)")
+        con.execute(f"attach '{right}' as r (read_only)")
+        listed = ", ".join(f"'{s}'" for s in schemas)
+        rels = {}
+        for catalog in ("l", "r"):
+            rels[catalog] = {(s, n) for s, n in con.execute(
+                "select table_schema, table_name from information_schema.tables "
+                f"where table_catalog = '{catalog}' and table_schema in ({listed})").fetchall()}
+        assert rels["l"] == rels["r"], f"different relations: {rels['l'] ^ rels['r']}"
+        diffs = {}
+        for schema, name in sorted(rels["l"]):
+            rel = f'{schema}."{name}"'
+            only_left = con.execute(f"select count(*) from (select * from l.{rel} except all select * from r.{rel})").fetchone()[0]
+            only_right = con.execute(f"select count(*) from (select * from r.{rel} except all select * from l.{rel})").fetchone()[0]
+            if only_left or only_right:
+                diffs[f"{schema}.{name}"] = (only_left, only_right)
+        return diffs
+    finally:
+        con.close()
+
+
+def raw_counts(warehouse: Path) -> dict[str, int]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0]
+                for t in ("accounts", "users", "subscriptions", "seat_assignments", "events", "interventions")}
+    finally:
+        con.close()
+
+
+def clone(night: Path, destination: Path) -> Path:
+    """A copy of a warehouse + serving file state (no process has them open between runs)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in ("warehouse.duckdb", "warehouse.duckdb.wal", "serving.duckdb"):
+        if (night / name).exists():
+            shutil.copy2(night / name, destination / name)
+    return destination
+
+
+# --------------------------------------------------------------------------------------------
+# fixtures
+
+
+@pytest.fixture(scope="module")
+def batches(tmp_path_factory) -> list[Path]:
+    root = tmp_path_factory.mktemp("nightly_data")
+    raw = generate(root / "raw", accounts=150, seed=11)
+    return split_by_loaded_at(raw, root / "batches", ["2026-06-22", "2026-06-27"])
+
+
+@pytest.fixture(scope="module")
+def night_1(tmp_path_factory, batches) -> Path:
+    """A fresh warehouse after night 1 (batch 1 loaded, built, published)."""
+    workdir = tmp_path_factory.mktemp("night_1")
+    run = nightly(workdir, "--source-dir", str(batches[0]))
+    assert run.returncode == 0, run
+    return workdir
+
+
+READER = r"""
+import json, os, sys, time
+import duckdb
+
+path, mode, out, stop = sys.argv[1:5]
+
+
+def observe(con):
+    started = time.monotonic()
+    published_at = con.execute("select cast(published_at as varchar) from meta.publication").fetchone()[0]
+    relations = con.execute("select table_schema, table_name, row_count from meta.relations").fetchall()
+    counts = {f"{s}.{n}": con.execute(f'select count(*) from {s}."{n}"').fetchone()[0] for s, n, _ in relations}
+    # a query across marts, as a dashboard would run
+    joined = con.execute("select count(*) from marts.fct_account_activation a "
+                         "join marts.dim_accounts d using (account_id)").fetchone()[0]
+    return {"published_at": published_at, "counts": counts,
+            "expected": {f"{s}.{n}": c for s, n, c in relations}, "joined": joined,
+            "at": time.time(), "latency": time.monotonic() - started}
+
+
+con = duckdb.connect(path, read_only=True) if mode == "persistent" else None
+with open(out, "w") as f:
+    while True:
+        stopping = os.path.exists(stop)
+        try:
+            if mode == "reconnect":
+                con = duckdb.connect(path, read_only=True)
+            record = observe(con)
+            if mode == "reconnect":
+                con.close()
+        except Exception as e:  # recorded, the test fails on it
+            record = {"error": repr(e), "at": time.time()}
+        f.write(json.dumps(record) + "\n")
+        f.flush()
+        if stopping:
+            break
+        time.sleep(0.2)  # a busy dashboard; leaves CPU to the nightly run
+"""
+
+
+def _lines(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def night_2(tmp_path_factory, night_1, batches):
+    """Night 2 (batch 2) from a copy of night 1, with two BI readers on the serving file: one
+    keeps its connection open the whole time, one reconnects for every round of queries."""
+    workdir = clone(night_1, tmp_path_factory.mktemp("night_2"))
+    serving = workdir / "serving.duckdb"
+    before = (serving_query(serving, "select cast(published_at as varchar) from meta.publication")[0][0],
+              published_counts(serving))
+    stop = workdir / "stop_readers"
+    readers = {}
+    for mode in ("persistent", "reconnect"):
+        out = workdir / f"reader_{mode}.jsonl"
+        proc = subprocess.Popen([sys.executable, "-c", READER, str(serving), mode, str(out), str(stop)])
+        readers[mode] = (proc, out)
+    try:
+        for mode, (_, out) in readers.items():
+            _wait_for(lambda out=out: len(_lines(out)) >= 3, 60, f"the {mode} reader to start")
+        started = time.time()
+        run = nightly(workdir, "--source-dir", str(batches[1]))
+        finished = time.time()
+        if run.returncode == 0:
+            new_published_at = serving_query(serving, "select cast(published_at as varchar) from meta.publication")[0][0]
+            _wait_for(lambda: any(r.get("published_at") == new_published_at
+                                  for r in _lines(readers["reconnect"][1])), 60, "the reader to see the new file")
+    finally:
+        stop.touch()
+        for proc, _ in readers.values():
+            proc.wait(timeout=60)
+    after = (serving_query(serving, "select cast(published_at as varchar) from meta.publication")[0][0],
+             published_counts(serving))
+    return {"workdir": workdir, "run": run, "window": (started, finished), "before": before, "after": after,
+            "observations": {mode: _lines(out) for mode, (_, out) in readers.items()}}
+
+
+# --------------------------------------------------------------------------------------------
+# tests
+
+
+def test_first_night_publishes_every_mart_and_dq_relation(night_1):
+    serving, warehouse = night_1 / "serving.duckdb", night_1 / "warehouse.duckdb"
+    built = {f"{s}.{n}" for s, n in serving_query(
+        warehouse, "select table_schema, table_name from information_schema.tables "
+                   "where table_schema in ('marts', 'dq')")}
+    counts = published_counts(serving)
+    assert set(counts) == built and any(r.startswith("marts.") for r in built)
+    for relation, expected in counts.items():
+        schema, name = relation.split(".")
+        assert serving_query(serving, f'select count(*) from {schema}."{name}"')[0][0] == expected
+        assert serving_query(warehouse, f'select count(*) from {schema}."{name}"')[0][0] == expected
+    assert counts["marts.fct_account_activation"] > 0
+    assert not (serving.stat().st_mode & 0o222), "the serving file should be read-only"
+    assert not list(night_1.glob("serving.duckdb.tmp-*")) and not (night_1 / "serving.duckdb.wal").exists()
+    [(as_of_date,)] = serving_query(serving, "select cast(as_of_date as varchar) from meta.publication")
+    assert as_of_date == AS_OF_DATE
+
+
+def test_rerun_without_new_data_changes_nothing(night_1, batches, tmp_path):
+    workdir = clone(night_1, tmp_path)
+    snapshot = tmp_path / "serving_before.duckdb"
+    shutil.copy2(workdir / "serving.duckdb", snapshot)
+    raw_before = raw_counts(workdir / "warehouse.duckdb")
+    # the same files again: already loaded, so skipped (no new data); an incremental build
+    run = nightly(workdir, "--source-dir", str(batches[0]), quiet=False)
+    assert run.returncode == 0, run
+    assert "no new data" in run.output and "skipped, already loaded: accounts.csv" in run.output
+    assert raw_counts(workdir / "warehouse.duckdb") == raw_before
+    assert "(+0 since the last publish)" in run.output
+    assert differences(snapshot, workdir / "serving.duckdb") == {}
+
+
+def test_reader_is_never_blocked_and_sees_whole_snapshots(night_2):
+    run, observations = night_2["run"], night_2["observations"]
+    assert run.returncode == 0, run
+    before, after = night_2["before"], night_2["after"]
+    assert before[0] != after[0] and before[1] != after[1], "night 2 should publish different marts"
+    snapshots = {before[0]: before[1], after[0]: after[1]}
+    started, finished = night_2["window"]
+    for mode, records in observations.items():
+        errors = [r["error"] for r in records if "error" in r]
+        assert not errors, f"{mode} reader: {errors[:3]}"
+        for r in records:
+            # one consistent snapshot: every relation has the row count its publish recorded...
+            assert r["counts"] == r["expected"], f"{mode} reader saw a partial state"
+            # ...and that publish is one of the two nights, whole
+            assert r["published_at"] in snapshots and r["counts"] == snapshots[r["published_at"]]
+            assert r["joined"] == r["counts"]["marts.fct_account_activation"]
+        # never blocked: it kept answering quickly all through the nightly run
+        during = [r["at"] for r in records if started <= r["at"] <= finished]
+        assert len(during) >= 20, f"{mode} reader made only {len(during)} rounds during the run"
+        gaps = [b - a for a, b in zip([started] + during, during + [finished])]
+        assert max(gaps) < 5, f"{mode} reader waited {max(gaps):.1f} s"
+        assert max(r["latency"] for r in records) < 5
+    seen = {mode: {r["published_at"] for r in records} for mode, records in observations.items()}
+    assert seen["reconnect"] == set(snapshots), "a reconnecting reader sees the new file"
+    assert seen["persistent"] == {before[0]}, "an open connection keeps its snapshot until it reconnects"
+
+
+def test_failed_run_leaves_the_last_good_serving_file_untouched(night_1, batches, tmp_path):
+    workdir = clone(night_1, tmp_path / "run")
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    # an error-severity test on a mart that fails whenever the mart has rows
+    (project / "tests" / "dbt" / "marts" / "assert_nightly_test_fails.sql").write_text(
+        "select account_id from {{ ref('fct_account_activation') }}\n")
+    serving = workdir / "serving.duckdb"
+    before = fingerprint(serving)
+    run = nightly(workdir, "--source-dir", str(batches[1]), project=project)
+    assert run.returncode == 1, run
+    assert "assert_nightly_test_fails" in run.output and "published   no" in run.output
+    assert fingerprint(serving) == before
+    assert not list(workdir.glob("serving.duckdb.tmp-*"))
+
+
+def test_killed_run_leaves_the_serving_file_untouched_and_a_rerun_recovers(night_1, night_2, batches, tmp_path):
+    workdir = clone(night_1, tmp_path)
+    serving = workdir / "serving.duckdb"
+    before = fingerprint(serving)
+    log = workdir / "killed.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(nightly_argv(workdir, "--source-dir", str(batches[1])),
+                                stdout=out, stderr=subprocess.STDOUT, env=_env(), cwd=workdir)
+    try:
+        # midway through dbt build: the incremental staging of events is written, the marts are not
+        _wait_for(lambda: "OK created sql incremental model staging.base_product__events_deduplicated"
+                  in log.read_text() or proc.poll() is not None, 600, "dbt build to reach the events")
+        assert proc.poll() is None, "nightly ended before it could be killed:\n" + log.read_text()[-3000:]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "publishing to" not in log.read_text()
+    assert fingerprint(serving) == before
+    # the rerun is the same command: the files already loaded are skipped, the build recovers
+    raw_after_kill = raw_counts(workdir / "warehouse.duckdb")
+    run = nightly(workdir, "--source-dir", str(batches[1]))
+    assert run.returncode == 0, run
+    assert "skipped, already loaded" in run.output
+    assert raw_counts(workdir / "warehouse.duckdb") == raw_after_kill
+    assert fingerprint(serving) != before
+    # ...and publishes exactly what an uninterrupted night 2 published
+    assert differences(night_2["workdir"] / "serving.duckdb", serving) == {}
+
+
+def test_exit_code_2_bad_input_loads_nothing(night_1, tmp_path):
+    workdir = clone(night_1, tmp_path / "run")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "events.csv").write_text("event_id,account_id\nevt_x,acc_000001\n")
+    before_raw, before = raw_counts(workdir / "warehouse.duckdb"), fingerprint(workdir / "serving.duckdb")
+    run = nightly(workdir, "--source-dir", str(bad))
+    assert run.returncode == 2, run
+    assert "missing required column" in run.output
+    assert raw_counts(workdir / "warehouse.duckdb") == before_raw
+    assert fingerprint(workdir / "serving.duckdb") == before
+
+
+def test_exit_code_2_warehouse_locked(night_1, tmp_path):
+    workdir = clone(night_1, tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); time.sleep(120)", str(workdir / "warehouse.duckdb")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        run = nightly(workdir)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run.returncode == 2, run
+    assert "locked" in run.output
+
+
+def test_exit_code_3_dbt_error(night_1, tmp_path):
+    workdir = clone(night_1, tmp_path / "run")
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    (project / "models" / "marts" / "broken_mart.sql").write_text("select * from {{ ref('no_such_model') }}\n")
+    before = fingerprint(workdir / "serving.duckdb")
+    run = nightly(workdir, project=project)
+    assert run.returncode == 3, run
+    assert fingerprint(workdir / "serving.duckdb") == before
+
+
+def test_exit_code_4_stale_sources_with_fail_on_stale(night_1, tmp_path):
+    # the data ends 2026-06-30 and this test runs later, so every source is past error_after
+    workdir = clone(night_1, tmp_path)
+    before = fingerprint(workdir / "serving.duckdb")
+    run = nightly(workdir, "--fail-on-stale")
+    assert run.returncode == 4, run
+    assert "freshness   " in run.output and "error" in run.output
+    assert "dbt build" not in run.output
+    assert fingerprint(workdir / "serving.duckdb") == before
+
+
+def test_exit_code_2_bad_arguments(tmp_path):
+    run = nightly(tmp_path, "--as-of-date", "2026-02-30")
+    assert run.returncode == 2, run
