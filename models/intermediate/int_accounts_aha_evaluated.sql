@@ -71,21 +71,50 @@ aha_events as (
             and events.event_name = aha_definitions.event_name
 ),
 
-ranked_aha_events as (
+-- per counting unit and condition: how many events, and the first one
+unit_condition_counts as (
     select
         account_id,
         counted_user_id,
         event_name,
-        event_at,
         min_count,
+        count(*) as n_events,
+        min(event_at) as first_event_at
+    from aha_events
+    group by account_id, counted_user_id, event_name, min_count
+),
+
+-- only units that reach a min_count above 1 need their events ranked (a sort); a unit below it
+-- cannot meet the condition, and min_count = 1 is met at the first event
+ranked_aha_events as (
+    select
+        aha_events.account_id,
+        aha_events.counted_user_id,
+        aha_events.event_name,
+        aha_events.event_at,
+        aha_events.min_count,
         row_number() over (
-            partition by account_id, counted_user_id, event_name
-            order by event_at, event_key
+            partition by aha_events.account_id, aha_events.counted_user_id, aha_events.event_name
+            order by aha_events.event_at, aha_events.event_key
         ) as event_number
     from aha_events
+    inner join unit_condition_counts as counts
+        on aha_events.account_id = counts.account_id
+            and aha_events.event_name = counts.event_name
+            -- scope account counts with a null user: compare null-safely, and hashably
+            and coalesce(aha_events.counted_user_id, '') = coalesce(counts.counted_user_id, '')
+    where counts.min_count > 1 and counts.n_events >= counts.min_count
 ),
 
 conditions_met as (
+    select
+        account_id,
+        counted_user_id,
+        event_name,
+        first_event_at as condition_met_at
+    from unit_condition_counts
+    where min_count = 1
+    union all
     select
         account_id,
         counted_user_id,
