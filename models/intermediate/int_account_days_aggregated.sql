@@ -20,21 +20,32 @@ activity as (
         and event_date <= {{ activation_as_of_date() }}
 ),
 
-value_user_days as (
-    select distinct
+-- one row per customer user and day with a value action, and whether one was organic
+user_days as (
+    select
         account_id,
         user_id,
-        event_date as activity_date
+        event_date as activity_date,
+        max(n_organic_value_actions) > 0 as has_organic_value_action
     from activity
+    group by account_id, user_id, event_date
+),
+
+value_user_days as (
+    select
+        account_id,
+        user_id,
+        activity_date
+    from user_days
 ),
 
 organic_user_days as (
-    select distinct
+    select
         account_id,
         user_id,
-        event_date as activity_date
-    from activity
-    where n_organic_value_actions > 0
+        activity_date
+    from user_days
+    where has_organic_value_action
 ),
 
 value_user_deltas as (
