@@ -41,7 +41,7 @@ test: venv lint pytest ## everything: sqlfluff, then pytest (script tests, dbt u
 lint: venv ## sqlfluff on every model, test and analysis
 	@mkdir -p target
 	# the dbt templater opens a connection: give it a scratch file, never the warehouse
-	ACTIVATION_DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint models tests/dbt analyses
+	ACTIVATION_DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint --processes 0 models tests/dbt analyses
 
 pytest: venv
 	$(BIN)/python -m pytest

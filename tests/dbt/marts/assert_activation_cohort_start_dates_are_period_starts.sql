@@ -5,11 +5,20 @@
 with
 
 cohort_dates as (
-    select cohort_grain, cohort_start_date from {{ ref('fct_activation_cohorts') }}
+    select
+        cohort_grain,
+        cohort_start_date
+    from {{ ref('fct_activation_cohorts') }}
     union all
-    select cohort_grain, cohort_start_date from {{ ref('fct_activation_cohorts_by_segment') }}
+    select
+        cohort_grain,
+        cohort_start_date
+    from {{ ref('fct_activation_cohorts_by_segment') }}
     union all
-    select 'month' as cohort_grain, cohort_month as cohort_start_date from {{ ref('fct_ttfv_cohorts') }}
+    select
+        'month' as cohort_grain,
+        cohort_month as cohort_start_date
+    from {{ ref('fct_ttfv_cohorts') }}
 ),
 
 account_cohorts as (
@@ -22,15 +31,21 @@ account_cohorts as (
     from {{ ref('fct_account_activation') }}
 )
 
-select cohort_grain, cohort_start_date, null as account_id
+select
+    cohort_grain,
+    cohort_start_date,
+    null as account_id
 from cohort_dates
 where cohort_start_date != cast(
-    case
-        when cohort_grain = 'week' then {{ dbt.date_trunc('week', 'cohort_start_date') }}
-        else {{ dbt.date_trunc('month', 'cohort_start_date') }}
-    end as date
-)
+        case
+            when cohort_grain = 'week' then {{ dbt.date_trunc('week', 'cohort_start_date') }}
+            else {{ dbt.date_trunc('month', 'cohort_start_date') }}
+        end as date
+    )
 union all
-select 'account' as cohort_grain, cohort_week as cohort_start_date, account_id
+select
+    'account' as cohort_grain,
+    cohort_week as cohort_start_date,
+    account_id
 from account_cohorts
 where cohort_week != expected_week or cohort_month != expected_month

@@ -20,7 +20,9 @@ checked as (
         end as expected_stage,
         case
             when first_value_at is not null then ttfv_minutes <= target_ttfv_minutes
-            when {{ dbt.dateadd('minute', 'target_ttfv_minutes', 'signup_at') }} <= {{ activation_as_of_end() }} then false
+            when                 {{ dbt.dateadd('minute', 'target_ttfv_minutes', 'signup_at') }}
+                <= {{ activation_as_of_end() }}
+                then false
         end as expected_is_ttfv_on_target
     from accounts
 )

@@ -16,21 +16,26 @@ expected as (
         aha_status,
         team_habit_status,
         case
-            when setup_at <= {{ dbt.dateadd('hour', var('activation__setup_target_hours'), 'signup_at') }} then 'achieved'
-            when {{ dbt.dateadd('hour', var('activation__setup_target_hours'), 'signup_at') }} > {{ activation_as_of_end() }}
+            when
+                setup_at <= {{ dbt.dateadd('hour', var('activation__setup_target_hours'), 'signup_at') }}
+                then 'achieved'
+            when {{ dbt.dateadd('hour', var('activation__setup_target_hours'), 'signup_at') }}
+                > {{ activation_as_of_end() }}
                 then 'pending'
             else 'missed'
         end as expected_setup_status,
         case
             when aha_at <= {{ dbt.dateadd('day', var('activation__aha_target_days'), 'signup_at') }} then 'achieved'
-            when {{ dbt.dateadd('day', var('activation__aha_target_days'), 'signup_at') }} > {{ activation_as_of_end() }}
+            when {{ dbt.dateadd('day', var('activation__aha_target_days'), 'signup_at') }}
+                > {{ activation_as_of_end() }}
                 then 'pending'
             else 'missed'
         end as expected_aha_status,
         case
             when team_habit_date <= {{ dbt.dateadd('day', var('activation__team_habit_target_days'), 'signup_date') }}
                 then 'achieved'
-            when {{ dbt.dateadd('day', var('activation__team_habit_target_days'), 'signup_date') }} > {{ activation_as_of_date() }}
+            when {{ dbt.dateadd('day', var('activation__team_habit_target_days'), 'signup_date') }}
+                > {{ activation_as_of_date() }}
                 then 'pending'
             else 'missed'
         end as expected_team_habit_status,

@@ -13,7 +13,10 @@ source_users as (
 ),
 
 accounts as (
-    select account_id, signup_at from {{ ref('fct_account_activation') }}
+    select
+        account_id,
+        signup_at
+    from {{ ref('fct_account_activation') }}
 ),
 
 expected_users as (
@@ -26,19 +29,25 @@ expected_users as (
         and (source_users.invited_at is null or source_users.invited_at < {{ activation_as_of_end() }})
 )
 
-select users.user_id, 'unexpected user' as problem
+select
+    users.user_id,
+    'unexpected user' as problem
 from users
 left join expected_users
     on users.user_id = expected_users.user_id
 where expected_users.user_id is null
 union all
-select expected_users.user_id, 'missing user' as problem
+select
+    expected_users.user_id,
+    'missing user' as problem
 from expected_users
 left join users
     on expected_users.user_id = users.user_id
 where users.user_id is null
 union all
-select users.user_id, 'time out of range' as problem
+select
+    users.user_id,
+    'time out of range' as problem
 from users
 inner join accounts
     on users.account_id = accounts.account_id
