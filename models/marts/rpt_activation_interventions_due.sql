@@ -23,8 +23,9 @@
         "pending_invites_text", "' invitations pending)'"]),
     'team_habit_not_achieved': dbt.concat([
         "'No team habit '", "days_since_signup_text", "' days after signup: '", "organic_users_14d_text",
-        "' of " ~ var('activation__habit_min_users') ~ " users with organic value actions in the last 14 days, '",
-        "organic_weeks_last_4_text", "' of " ~ var('activation__habit_min_weeks') ~ " active weeks in the last 4'"]),
+        "' users with organic value actions in the last 14 days (needs " ~ var('activation__habit_min_users')
+        ~ "), organic use in '",
+        "organic_weeks_last_4_text", "' of the last 4 weeks (needs " ~ var('activation__habit_min_weeks') ~ ")'"]),
     'tar_drop_alert_last_7_days': dbt.concat([
         "'Team activation rate fell from '", "previous_tar_percent_text", "'% to '", "tar_percent_text",
         "'% (below '", "at_risk_percent_text", "'%) on '", "metric_date_text", "': '",
