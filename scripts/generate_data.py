@@ -498,9 +498,11 @@ class ChunkSimulator:
         e_acc = self.u_acc[elig]
         joined_by_trial_end = np.bincount(e_acc[self.u_joined[elig] <= trial_end[e_acc]], minlength=n)
         planned = np.bincount(self.u_acc[~self.u_internal & (self.u_role != GUEST)], minlength=n)
-        slack = rng.choice(3, n, p=[0.5, 0.3, 0.2])
+        # Most buyers size the plan to the team; some keep a seat or two spare (never assigned
+        # until someone joins), and sales-led deals round the planned team up a little.
+        slack = rng.choice(3, n, p=[0.8, 0.15, 0.05])
         seats0 = np.where(
-            sales, np.maximum(1, np.ceil(planned * rng.uniform(0.7, 1.5, n))), np.maximum(1, joined_by_trial_end) + slack
+            sales, np.maximum(1, np.ceil(planned * rng.uniform(0.7, 1.1, n))), np.maximum(1, joined_by_trial_end) + slack
         ).astype(np.int64)
         total = np.bincount(e_acc, minlength=n)
         # Upgrade when the team outgrows its seats: shortly after the first user without one joins.
@@ -509,7 +511,7 @@ class ChunkSimulator:
         overflow_join[e_acc[first_over]] = self.u_joined[elig[first_over]]
         up_at = np.maximum(overflow_join, paid_from) + rng.integers(HOUR, 5 * DAY, n)
         upgrade = (total > seats0) & (up_at < np.minimum(self.cancel_at, end))
-        seats1 = np.where(upgrade, total + rng.choice(2, n), seats0)
+        seats1 = np.where(upgrade, total + rng.choice(2, n, p=[0.8, 0.2]), seats0)
         self.upgrade_at = np.where(upgrade, up_at, NEVER)
         # Some quiet accounts cut seats later.
         down_at = np.maximum(s + rng.integers(60 * DAY, 400 * DAY, n), np.where(upgrade, up_at, paid_from) + DAY)
@@ -525,9 +527,10 @@ class ChunkSimulator:
                              np.where(upgrade[e_acc] & (rank < seats1[e_acc]), up_at[e_acc], NEVER))
         m = len(elig)
         u = rng.random(m)
-        lag = np.where(u < 0.12, rng.integers(15 * DAY, 45 * DAY, m),
+        # Most seats are handed out within hours; a few admins take weeks, a very few never do.
+        lag = np.where(u < 0.04, rng.integers(15 * DAY, 45 * DAY, m),
                        np.minimum(_lognormal(rng, 4 * HOUR, 1.5, m), 10 * DAY).astype(np.int64))
-        assigned = np.where((u > 0.96) | (available == NEVER), NEVER, np.maximum(self.u_joined[elig], available) + lag)
+        assigned = np.where((u > 0.99) | (available == NEVER), NEVER, np.maximum(self.u_joined[elig], available) + lag)
         cut = np.where(downgrade[e_acc] & (rank >= seats2[e_acc]), self.downgrade_at[e_acc], NEVER)
         ends = np.minimum(np.minimum(self.u_deactivated[elig], self.cancel_at[e_acc]), cut)
         ok = (assigned < end) & (assigned < ends)
