@@ -5,6 +5,7 @@ Usage::
 
     python scripts/benchmark.py generate --preset large --format parquet --out /tmp/raw
     python scripts/benchmark.py build --preset medium
+    python scripts/benchmark.py nightly --preset medium
 
 Every subcommand prints one line: ``benchmark <name> <details>: wall=<s>s peak_rss=<MiB>MiB exit=<code>``.
 Peak RSS is the child's (``getrusage(RUSAGE_CHILDREN).ru_maxrss``), so run one benchmark per
@@ -16,6 +17,7 @@ line (and, if it needs data, a ``prepare`` step that runs untimed first) and reg
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import os
 import resource
 import subprocess
@@ -48,12 +50,7 @@ def cmd_generate(args: argparse.Namespace) -> list[str]:
 
 def prepare_build(args: argparse.Namespace) -> None:
     """Untimed: generate the preset once (kept in data/bench/) and load it into a fresh warehouse."""
-    raw = BENCH_DIR / f"{args.preset}-raw"
-    if not (raw / "events.parquet").exists():
-        subprocess.run([
-            sys.executable, str(ROOT / "scripts" / "generate_data.py"), "--preset", args.preset,
-            "--format", "parquet", "--end-date", BENCH_END_DATE, "--out", str(raw), "--quiet",
-        ], check=True)
+    raw = _generated(args.preset)
     database = BENCH_DIR / f"{args.preset}.duckdb"
     for path in (database, Path(f"{database}.wal")):
         path.unlink(missing_ok=True)
@@ -69,6 +66,61 @@ def cmd_build(args: argparse.Namespace) -> list[str]:
             "--vars", f'{{activation__as_of_date: "{BENCH_END_DATE}"}}']
 
 
+def _generated(preset: str) -> Path:
+    raw = BENCH_DIR / f"{preset}-raw"
+    if not (raw / "events.parquet").exists():
+        subprocess.run([
+            sys.executable, str(ROOT / "scripts" / "generate_data.py"), "--preset", preset,
+            "--format", "parquet", "--end-date", BENCH_END_DATE, "--out", str(raw), "--quiet",
+        ], check=True)
+    return raw
+
+
+def run_nightly(args: argparse.Namespace) -> int:
+    """A nightly that appends the last day of data, against a full refresh on the same data.
+
+    Untimed: split the preset at BENCH_END_DATE 00:00 by _loaded_at (rows loaded before it are
+    history, the rest is the new day, late rows included), load the history and build it as of
+    the day before. Timed: (1) the nightly that appends the new day and builds incrementally as
+    of BENCH_END_DATE; (2) a full-refresh nightly of the same warehouse with no new data.
+    Both run every data test and publish the serving file.
+    """
+    import duckdb  # only this benchmark needs it
+
+    raw = _generated(args.preset)
+    work = BENCH_DIR / f"nightly-{args.preset}"
+    history, new_day = work / "history", work / "new_day"
+    for folder in (history, new_day):
+        folder.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        for table in ("accounts", "users", "subscriptions", "seat_assignments", "events", "interventions"):
+            source = raw / f"{table}.parquet"
+            for folder, condition in ((history, "<"), (new_day, ">=")):
+                con.execute(
+                    f"copy (select * from read_parquet('{source}') where _loaded_at {condition} "
+                    f"timestamp '{BENCH_END_DATE} 00:00:00') to '{folder / (table + '.parquet')}' (format parquet)")
+    database = work / "warehouse.duckdb"
+    for path in work.glob("*.duckdb*"):
+        path.unlink()
+    nightly = [sys.executable, str(ROOT / "scripts" / "nightly.py"), "--database", str(database),
+               "--serving-path", str(work / "serving.duckdb"), "--target-path", str(work / "target"),
+               "--log-path", str(work / "logs"), "--quiet"]
+    day_before = (_dt.date.fromisoformat(BENCH_END_DATE) - _dt.timedelta(days=1)).isoformat()
+    subprocess.run(nightly + ["--source-dir", str(history), "--as-of-date", day_before], check=True,
+                   stdout=subprocess.DEVNULL)
+    timings = {}
+    for label, extra in (("incremental", ["--source-dir", str(new_day)]), ("full_refresh", ["--full-refresh"])):
+        began = time.monotonic()
+        code = subprocess.run(nightly + extra + ["--as-of-date", BENCH_END_DATE], stdout=subprocess.DEVNULL).returncode
+        timings[label] = time.monotonic() - began
+        print(f"benchmark nightly preset={args.preset} {label}: wall={timings[label]:.1f}s exit={code}", flush=True)
+        if code != 0:
+            return code
+    print(f"benchmark nightly preset={args.preset}: incremental / full refresh = "
+          f"{timings['incremental'] / timings['full_refresh']:.0%}", flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="benchmark", required=True)
@@ -81,11 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="time a full dbt build (models and tests) on a preset")
     build.add_argument("--preset", choices=["small", "medium", "large"], default="medium")
     build.set_defaults(command=cmd_build, prepare=prepare_build, details=lambda a: f"preset={a.preset}")
+    nightly = sub.add_parser("nightly", help="time a one-day incremental nightly against a full refresh")
+    nightly.add_argument("--preset", choices=["small", "medium", "large"], default="medium")
+    nightly.set_defaults(run=run_nightly)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "run", None) is not None:
+        return args.run(args)
     if args.prepare is not None:
         args.prepare(args)
     return measure(args.benchmark, args.details(args), args.command(args))

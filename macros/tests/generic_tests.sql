@@ -76,27 +76,15 @@ select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
     Configuration rows must satisfy `condition`. Unlike a plain test, a violation stops with an
     error that names each offending row (up to 10) and what is wrong with it, so the person
     who edited the seed sees exactly what to fix. `dbt build` runs it right after the seed and
-    skips every model downstream of a failure.
+    skips every model downstream of a failure. Only for conditions on the seed itself: checks
+    across seeds live in int_config_validated (a test with two parents skips nothing).
 -#}
 {% test valid_config_rows(model, condition, message, row_columns) %}
-    {%- set failing_sql -%}
-        select {{ row_columns | join(', ') }} from {{ model }} where not coalesce(({{ condition }}), false)
-    {%- endset -%}
     {%- if execute -%}
-        {%- set failing = run_query(failing_sql ~ ' limit 10') -%}
-        {%- if failing.rows | length > 0 -%}
-            {%- set described = [] -%}
-            {%- for row in failing.rows -%}
-                {%- set fields = [] -%}
-                {%- for column in row_columns -%}
-                    {%- do fields.append(column ~ '=' ~ row[loop.index0]) -%}
-                {%- endfor -%}
-                {%- do described.append('(' ~ fields | join(', ') ~ ')') -%}
-            {%- endfor -%}
-            {{ exceptions.raise_compiler_error(
-                "Invalid configuration in " ~ model.identifier ~ ": " ~ message
-                ~ ". Offending row(s): " ~ described | join('; ')) }}
+        {%- set problem = activation_config_violations(model, condition, message, row_columns) -%}
+        {%- if problem -%}
+            {{ exceptions.raise_compiler_error(problem) }}
         {%- endif -%}
     {%- endif -%}
-    {{ failing_sql }}
+    select {{ row_columns | join(', ') }} from {{ model }} where not coalesce(({{ condition }}), false)
 {% endtest %}

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_config_validated') }}
 -- One row per clean, non-test account with its signup cohorts and per-vertical configuration:
 -- the population of every account-level mart (built from accounts, not events, so accounts
 -- without any activity are kept).

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_config_validated') }}
 {#-
     Every deduplicated event key with what the metrics need to know about it: whether it counts
     at all (valid, of a non-test account), its catalog role, feature and checklist step, whether

@@ -122,6 +122,7 @@ def load(source_dir: Path, database: Path, append: bool = False):
 
 def copy_project(destination: Path) -> Path:
     """A copy of the dbt project (no data, no artefacts) to run with edited seeds or files."""
+    destination.mkdir(parents=True, exist_ok=True)
     for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copy(PROJECT_ROOT / name, destination / name)
     for name in ("models", "macros", "seeds", "analyses", "tests"):

@@ -52,8 +52,9 @@ def test_bad_var_stops_before_any_model(dbt, warehouse, variables, expected):
 
 
 def test_good_vars_pass_validation(dbt, warehouse):
-    run = dbt("run", "--select", "stg_product__accounts", database=warehouse,
-              extra_vars={"activation__habit_min_users": 2, "activation__setup_criteria": ["workspace_created"]})
+    good = {"activation__habit_min_users": 2, "activation__setup_criteria": ["workspace_created"]}
+    assert dbt("seed", database=warehouse, extra_vars=good).success
+    run = dbt("run", "--select", "+stg_product__accounts", database=warehouse, extra_vars=good)
     assert run.success, run.text[-3000:]
 
 
