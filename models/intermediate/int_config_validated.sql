@@ -28,7 +28,10 @@
     },
 ] -%}
 
-{%- if execute -%}
+{#- Seeds not loaded yet (a compile or lint on an empty database) have nothing to check. -#}
+{%- if execute and load_relation(ref('event_catalog')) is not none
+        and load_relation(ref('aha_definitions')) is not none
+        and load_relation(ref('category_benchmarks')) is not none -%}
     {%- for rule in rules -%}
         {%- set problem = activation_config_violations(
             ref(rule.seed), rule.condition, rule.message, rule.row_columns) -%}
