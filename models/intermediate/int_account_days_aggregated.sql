@@ -1,7 +1,28 @@
--- One row per account and date from signup_date to as_of_date with the rolling activity the
--- daily metrics need: customer users with a value action in the last 30 days (team activation
--- rate), customer users with an organic value action in the last 14 days and the number of the
--- 4 completed ISO weeks before the date's week with organic value actions (team habit).
+{#-
+    One row per account and date from signup_date to as_of_date with the rolling activity the
+    daily metrics need: customer users with a value action in the last 30 days (team activation
+    rate), customer users with an organic value action in the last 14 days and the number of the
+    4 completed ISO weeks before the date's week with organic value actions (team habit).
+
+    Incremental: every run recomputes, per account, the dates from `recompute_from_date` to
+    as_of_date: the dates after the last stored one (for every account), from the earliest
+    date whose events were re-classified since the last run (activation_reclassified_event_dates),
+    and the whole account when it is new or its signup_date moved. The rolling values of those
+    dates need only the 35 days before (30-day window; 4 prior ISO weeks end at most 34 days
+    earlier), so the model reads activity from `window_start_date` on; a full refresh is the same
+    computation with every account recomputed from its signup_date. The post-hook
+    (activation_prune_account_dates) removes rows a full rebuild would no longer produce.
+    `_checked_at` is the classification run the row reflects.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['account_id', 'metric_date'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook=["{{ activation_prune_account_dates() }}"],
+    )
+}}
 
 with
 
@@ -12,12 +33,85 @@ accounts as (
     from {{ ref('int_accounts_enriched') }}
 ),
 
+classified_through as (
+    select max(_checked_at) as checked_at from {{ ref('int_events_classified') }}
+),
+
+{% if is_incremental() %}
+
+stored_accounts as (
+    select
+        account_id,
+        min(metric_date) as first_stored_date
+    from {{ this }}
+    group by account_id
+),
+
+next_date as (
+    select {{ dbt.dateadd('day', 1, 'max(metric_date)') }} as next_date from {{ this }}
+),
+
+changed_accounts as (
+    select
+        account_id,
+        min(event_date) as first_changed_date
+    from (
+        {{ activation_reclassified_event_dates(ref('int_events_classified'),
+                                               activation_incremental_watermark('_checked_at')) }}
+    ) as changed_dates
+    group by account_id
+),
+
+recompute_from as (
+    select
+        accounts.account_id,
+        accounts.signup_date,
+        case
+            when stored_accounts.first_stored_date is null
+                or stored_accounts.first_stored_date != accounts.signup_date
+                then accounts.signup_date
+            when changed_accounts.first_changed_date < (select next_date.next_date from next_date)
+                then greatest(changed_accounts.first_changed_date, accounts.signup_date)
+            else (select next_date.next_date from next_date)
+        end as recompute_from_date
+    from accounts
+    left join stored_accounts
+        on accounts.account_id = stored_accounts.account_id
+    left join changed_accounts
+        on accounts.account_id = changed_accounts.account_id
+),
+
+{% else %}
+
+recompute_from as (
+    select
+        account_id,
+        signup_date,
+        signup_date as recompute_from_date
+    from accounts
+),
+
+{% endif %}
+
+recomputed_accounts as (
+    select
+        account_id,
+        recompute_from_date,
+        greatest(signup_date, cast({{ dbt.dateadd('day', -35, 'recompute_from_date') }} as date)) as window_start_date
+    from recompute_from
+    where recompute_from_date <= {{ activation_as_of_date() }}
+),
+
 activity as (
-    select * from {{ ref('int_events_aggregated_daily') }}
+    select daily.*
+    from {{ ref('int_events_aggregated_daily') }} as daily
+    inner join recomputed_accounts
+        on daily.account_id = recomputed_accounts.account_id
     where
-        is_customer_user
-        and is_value_action
-        and event_date <= {{ activation_as_of_date() }}
+        daily.is_customer_user
+        and daily.is_value_action
+        and daily.event_date >= recomputed_accounts.window_start_date
+        and daily.event_date <= {{ activation_as_of_date() }}
 ),
 
 -- one row per customer user and day with a value action, and whether one was organic
@@ -57,17 +151,18 @@ organic_user_deltas as (
 ),
 
 calendar as (
-    {{ activation_date_series('min(signup_date)', activation_as_of_date(), 'from accounts') }}
+    {{ activation_date_series('min(window_start_date)', activation_as_of_date(), 'from recomputed_accounts') }}
 ),
 
 spine as (
     select
-        accounts.account_id,
+        recomputed_accounts.account_id,
+        recomputed_accounts.recompute_from_date,
         calendar.date_day as metric_date,
         cast({{ dbt.date_trunc('week', 'calendar.date_day') }} as date) as week_start_date
-    from accounts
+    from recomputed_accounts
     inner join calendar
-        on accounts.signup_date <= calendar.date_day
+        on recomputed_accounts.window_start_date <= calendar.date_day
 ),
 
 organic_weeks as (
@@ -100,6 +195,7 @@ prior_organic_weeks as (
 daily_changes as (
     select
         spine.account_id,
+        spine.recompute_from_date,
         spine.metric_date,
         spine.week_start_date,
         coalesce(value_user_deltas.user_delta, 0) as value_user_delta,
@@ -113,9 +209,10 @@ daily_changes as (
             and spine.metric_date = organic_user_deltas.change_date
 ),
 
-final as (
+rolled as (
     select
         daily_changes.account_id,
+        daily_changes.recompute_from_date,
         daily_changes.metric_date,
         daily_changes.week_start_date,
         sum(daily_changes.value_user_delta) over (
@@ -131,6 +228,20 @@ final as (
     inner join prior_organic_weeks
         on daily_changes.account_id = prior_organic_weeks.account_id
             and daily_changes.week_start_date = prior_organic_weeks.week_start_date
+),
+
+final as (
+    select
+        rolled.account_id,
+        rolled.metric_date,
+        rolled.week_start_date,
+        rolled.active_users_30d,
+        rolled.organic_users_14d,
+        rolled.organic_weeks_last_4,
+        classified_through.checked_at as _checked_at
+    from rolled
+    cross join classified_through
+    where rolled.metric_date >= rolled.recompute_from_date
 )
 
 select * from final

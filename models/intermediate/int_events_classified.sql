@@ -13,6 +13,9 @@
     Incremental: re-classifies the keys re-checked by staging since the last run (which covers
     changed accounts and users) and every event of an account with an intervention loaded
     since then. Changing the event_catalog or onboarding_checklist seed needs --full-refresh.
+    Bookkeeping for the rollups downstream (macro activation_reclassified_event_dates):
+    `_checked_at` is the run that last classified the key, and `_replaced_*` the account, date
+    and run of the row it replaced (null when the key is new or on a full refresh).
 -#}
 {{
     config(
@@ -112,7 +115,6 @@ catalogued as (
         batch.event_name,
         batch.valid_properties,
         batch.event_at,
-        batch._checked_at,
         batch.dq_reason is null and not coalesce(accounts.is_test_account, true) as is_included,
         event_catalog.event_name is not null as is_catalogued,
         event_catalog.event_role,
@@ -180,13 +182,26 @@ final as (
         and not catalogued.has_prompt_trigger as is_organic_value_action,
         cast(catalogued.event_at as date) as event_date,
         catalogued.event_at,
-        catalogued._checked_at,
-        (select intervention_loads.loaded_through from intervention_loads) as _interventions_loaded_through
+        {{ activation_run_started_at() }} as _checked_at,
+        (select intervention_loads.loaded_through from intervention_loads) as _interventions_loaded_through,
+        {% if is_incremental() %}
+        replaced.account_id as _replaced_account_id,
+        replaced.event_date as _replaced_event_date,
+        replaced._checked_at as _replaced_checked_at
+        {% else %}
+        cast(null as {{ dbt.type_string() }}) as _replaced_account_id,
+        cast(null as date) as _replaced_event_date,
+        cast(null as {{ dbt.type_timestamp() }}) as _replaced_checked_at
+        {% endif %}
     from catalogued
     left join prompted_by_intervention
         on catalogued.event_key = prompted_by_intervention.event_key
     left join checklist
         on catalogued.step_id_property = checklist.step_id
+    {% if is_incremental() %}
+    left join {{ this }} as replaced
+        on catalogued.event_key = replaced.event_key
+    {% endif %}
 )
 
 select * from final

@@ -1,16 +1,15 @@
 {#-
     Team activation rate per account and date, from signup_date to as_of_date (SPEC section 5).
 
-    Incremental, and equal to a full rebuild by construction. The inputs are small rollups
-    (int_account_days_aggregated is rebuilt every run), so the model recomputes every row
-    (`candidate`) and writes only what changed:
+    Incremental, and equal to a full rebuild by construction. The inputs are compact rollups
+    (one row per account and date), so the model recomputes every row (`candidate`) and writes
+    only what changed:
       * every date after the last date already in the table (new dates, for every account);
       * every row of an account with at least one already-stored row that differs in any column
         (late events, late or corrected subscription changes, a changed signup), so the account
         is repaired whole, including the drop alerts that depend on the previous date.
-    delete+insert on (account_id, metric_date) replaces those rows; the post-hook removes rows
-    that a full rebuild would no longer produce (an account turned test or removed, a signup moved
-    later, an earlier as_of_date re-run). Changing a seed or var needs no --full-refresh: the
+    delete+insert on (account_id, metric_date) replaces those rows; the post-hook
+    (activation_prune_account_dates) removes rows that a full rebuild would no longer produce. Changing a seed or var needs no --full-refresh: the
     comparison picks up every changed row.
 -#}
 {{
@@ -19,17 +18,7 @@
         unique_key=['account_id', 'metric_date'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook=[
-            "{% if is_incremental() %}
-            delete from {{ this }} as stored
-            where
-                stored.metric_date > {{ activation_as_of_date() }}
-                or not exists (
-                    select 1 from {{ ref('int_accounts_enriched') }} as accounts
-                    where accounts.account_id = stored.account_id and accounts.signup_date <= stored.metric_date
-                )
-            {% else %}select 1{% endif %}"
-        ],
+        post_hook=["{{ activation_prune_account_dates() }}"],
     )
 }}
 

@@ -6,7 +6,9 @@ tool would have delivered it, and make the later batches awkward on purpose:
   the natural delivery lag of the generator adds more;
 * **re-exports**: copies of existing users (role changed, or joined_at set/moved), subscription
   changes (licensed_seats changed) and accounts (vertical changed), with a later `_loaded_at`,
-  which must win over the earlier copy.
+  which must win over the earlier copy; and copies of existing events received a minute
+  earlier (so they win), which move the event two days back, move it to another account as a
+  system event, or give it an unknown user (so the key drops out as rejected).
 
 Batch i holds the rows with cutoffs[i-1] <= _loaded_at < cutoffs[i] (batch 1 from the start,
 the last batch open-ended), written as CSV in the load_raw format to out_dir/batch_<i>/.
@@ -30,7 +32,7 @@ def _ts(value: dt.datetime) -> str:
 
 def split_by_loaded_at(raw_dir: Path, out_dir: Path, cutoffs: list[str], *, late_events: int = 30,
                        reexport_users: int = 24, reexport_subscriptions: int = 12,
-                       reexport_accounts: int = 3) -> list[Path]:
+                       reexport_accounts: int = 3, reexport_events: int = 30) -> list[Path]:
     bounds = [dt.datetime.fromisoformat(c) for c in cutoffs]
     n_batches = len(bounds) + 1
     con = duckdb.connect(":memory:")
@@ -79,6 +81,13 @@ def split_by_loaded_at(raw_dir: Path, out_dir: Path, cutoffs: list[str], *, late
             "accounts": ("account_id", reexport_accounts, """
                 vertical = case vertical when 'analytics' then 'crm' when 'crm' then 'devtools'
                                          else 'analytics' end"""),
+            "events": ("event_id", reexport_events, """
+                received_at = strftime(try_cast(received_at as timestamp) - interval 1 minute, '%Y-%m-%d %H:%M:%S'),
+                occurred_at = case when n % 3 = 0
+                                   then strftime(try_cast(occurred_at as timestamp) - interval 2 day, '%Y-%m-%d %H:%M:%S')
+                                   else occurred_at end,
+                account_id = case when n % 3 = 1 then (select min(account_id) from accounts) else account_id end,
+                user_id = case n % 3 when 1 then null when 2 then 'unknown-user' else user_id end"""),
         }
         for table, (key, count, changes) in reexports.items():
             con.execute(f"""

@@ -8,8 +8,9 @@ incrementally. A second DuckDB file gets the same rows and one `--full-refresh` 
 relation of schemas staging, intermediate, marts and dq must then be equal in both files, every
 column, both ways (EXCEPT ALL each way, in one connection with the other file attached
 read-only). The only columns left out are run bookkeeping that says *when* a row was processed,
-not what it is: `_checked_at` (the run that last re-checked an event key) and
-`_interventions_loaded_through` (the intervention load that run saw).
+not what it is: `_checked_at` (the run that last re-checked an event key, or the classification
+run a rollup row reflects), `_interventions_loaded_through` (the intervention load that run saw)
+and `_replaced_*` (what the previous version of a re-classified key was; a full refresh has none).
 
 The builds exclude data and unit tests: they do not change any relation, and what they check is
 covered by test_end_to_end.py and test_nightly.py; this file is about the models' output only.
@@ -29,7 +30,8 @@ from conftest import END_DATE, connect, generate, load
 pytestmark = pytest.mark.slow
 
 SCHEMAS = ("staging", "intermediate", "marts", "dq")
-BOOKKEEPING_COLUMNS = {"_checked_at", "_interventions_loaded_through"}
+BOOKKEEPING_COLUMNS = {"_checked_at", "_interventions_loaded_through",
+                       "_replaced_account_id", "_replaced_event_date", "_replaced_checked_at"}
 NO_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 
 

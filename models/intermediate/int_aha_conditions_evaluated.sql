@@ -1,0 +1,190 @@
+{#-
+    One row per aha condition met (SPEC section 4, Milestone 2): per account, counting unit
+    (counted_user_id: the user for scope user, null for scope account) and aha_definitions row
+    (event_name, min_count) of the account's vertical, the time of the unit's min_count-th
+    included event by a customer user (known, non-internal), ordered by event_at then event_key.
+
+    Not limited to as_of_date: the n-th event overall is the n-th event before as_of_end exactly
+    when it is itself before as_of_end (the events before it are earlier still), so
+    int_accounts_aha_evaluated applies the horizon with a filter and this model never changes
+    when only the as_of_date moves.
+
+    Incremental (strategy replace_scope): recomputes every account with an event re-classified
+    since the last run (activation_reclassified_event_dates covers changed accounts and users,
+    whose events staging re-checks), and clears an account left without any condition met.
+    Changing the aha_definitions seed needs --full-refresh.
+-#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='replace_scope',
+        unique_key='account_id',
+        scope_marker_column='condition_met_at',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+accounts as (
+    select
+        account_id,
+        vertical
+    from {{ ref('stg_product__accounts') }}
+),
+
+aha_definitions as (
+    select
+        vertical,
+        scope,
+        event_name,
+        min_count
+    from {{ ref('aha_definitions') }}
+),
+
+classified as (
+    select * from {{ ref('int_events_classified') }}
+),
+
+{% if is_incremental() %}
+
+changed_accounts as (
+    select distinct account_id
+    from (
+        {{ activation_reclassified_event_dates(ref('int_events_classified'),
+                                               activation_incremental_watermark('_checked_at')) }}
+    ) as changed_dates
+),
+
+events as (
+    select
+        classified.account_id,
+        classified.user_id,
+        classified.event_name,
+        classified.event_key,
+        classified.event_at
+    from classified
+    inner join changed_accounts
+        on classified.account_id = changed_accounts.account_id
+    where
+        classified.is_included
+        and classified.is_customer_user
+        and classified.event_name in (select aha_definitions.event_name from aha_definitions)
+),
+
+{% else %}
+
+events as (
+    select
+        account_id,
+        user_id,
+        event_name,
+        event_key,
+        event_at
+    from classified
+    where
+        is_included
+        and is_customer_user
+        and event_name in (select aha_definitions.event_name from aha_definitions)
+),
+
+{% endif %}
+
+aha_events as (
+    select
+        events.account_id,
+        events.event_name,
+        events.event_key,
+        events.event_at,
+        -- one counting unit per condition: the account (scope account) or the user (scope user)
+        case when aha_definitions.scope = 'user' then events.user_id end as counted_user_id,
+        aha_definitions.min_count
+    from events
+    inner join accounts
+        on events.account_id = accounts.account_id
+    inner join aha_definitions
+        on accounts.vertical = aha_definitions.vertical
+            and events.event_name = aha_definitions.event_name
+),
+
+-- per counting unit and condition: how many events, and the first one
+unit_condition_counts as (
+    select
+        account_id,
+        counted_user_id,
+        event_name,
+        min_count,
+        count(*) as n_events,
+        min(event_at) as first_event_at
+    from aha_events
+    group by account_id, counted_user_id, event_name, min_count
+),
+
+-- only units that reach a min_count above 1 need their events ranked (a sort); a unit below it
+-- cannot meet the condition, and min_count = 1 is met at the first event
+ranked_aha_events as (
+    select
+        aha_events.account_id,
+        aha_events.counted_user_id,
+        aha_events.event_name,
+        aha_events.event_at,
+        aha_events.min_count,
+        row_number() over (
+            partition by aha_events.account_id, aha_events.counted_user_id, aha_events.event_name
+            order by aha_events.event_at, aha_events.event_key
+        ) as event_number
+    from aha_events
+    inner join unit_condition_counts as counts
+        on aha_events.account_id = counts.account_id
+            and aha_events.event_name = counts.event_name
+            -- scope account counts with a null user: compare null-safely, and hashably
+            and coalesce(aha_events.counted_user_id, '') = coalesce(counts.counted_user_id, '')
+    where counts.min_count > 1 and counts.n_events >= counts.min_count
+),
+
+conditions_met as (
+    select
+        account_id,
+        counted_user_id,
+        event_name,
+        first_event_at as condition_met_at
+    from unit_condition_counts
+    where min_count = 1
+    union all
+    select
+        account_id,
+        counted_user_id,
+        event_name,
+        event_at as condition_met_at
+    from ranked_aha_events
+    where event_number = min_count
+),
+
+{% if is_incremental() %}
+
+-- every changed account: its conditions met, or one marker row (condition_met_at null) that
+-- clears it (replace_scope)
+final as (
+    select
+        changed_accounts.account_id,
+        conditions_met.counted_user_id,
+        conditions_met.event_name,
+        conditions_met.condition_met_at,
+        (select max(classified._checked_at) from classified) as _checked_at
+    from changed_accounts
+    left join conditions_met
+        on changed_accounts.account_id = conditions_met.account_id
+)
+
+{% else %}
+
+final as (
+    select
+        *,
+        (select max(classified._checked_at) from classified) as _checked_at
+    from conditions_met
+)
+
+{% endif %}
+
+select * from final
