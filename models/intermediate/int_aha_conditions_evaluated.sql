@@ -46,6 +46,10 @@ classified as (
     select * from {{ ref('int_events_classified') }}
 ),
 
+classified_through as (
+    select max(_checked_at) as checked_at from {{ ref('int_events_classified') }}
+),
+
 {% if is_incremental() %}
 
 changed_accounts as (
@@ -64,10 +68,9 @@ events as (
         classified.event_key,
         classified.event_at
     from classified
-    inner join changed_accounts
-        on classified.account_id = changed_accounts.account_id
     where
-        classified.is_included
+        classified.account_id in (select changed_accounts.account_id from changed_accounts)
+        and classified.is_included
         and classified.is_customer_user
         and classified.event_name in (select aha_definitions.event_name from aha_definitions)
 ),
@@ -170,7 +173,7 @@ final as (
         conditions_met.counted_user_id,
         conditions_met.event_name,
         conditions_met.condition_met_at,
-        (select max(classified._checked_at) from classified) as _checked_at
+        (select classified_through.checked_at from classified_through) as _checked_at
     from changed_accounts
     left join conditions_met
         on changed_accounts.account_id = conditions_met.account_id
@@ -181,7 +184,7 @@ final as (
 final as (
     select
         *,
-        (select max(classified._checked_at) from classified) as _checked_at
+        (select classified_through.checked_at from classified_through) as _checked_at
     from conditions_met
 )
 

@@ -25,6 +25,10 @@ classified as (
     select * from {{ ref('int_events_classified') }}
 ),
 
+classified_through as (
+    select max(_checked_at) as checked_at from {{ ref('int_events_classified') }}
+),
+
 {% if is_incremental() %}
 
 changed_dates as (
@@ -32,13 +36,16 @@ changed_dates as (
                                            activation_incremental_watermark('_checked_at')) }}
 ),
 
+-- a semi-join (exists), not a join: with a join DuckDB aggregates every event before joining
 events as (
     select classified.*
     from classified
-    inner join changed_dates
-        on classified.account_id = changed_dates.account_id
-            and classified.event_date = changed_dates.event_date
-    where classified.is_included
+    where
+        classified.is_included
+        and exists (
+            select 1 from changed_dates
+            where classified.account_id = changed_dates.account_id and classified.event_date = changed_dates.event_date
+        )
 ),
 
 {% else %}
@@ -66,7 +73,7 @@ rolled_up as (
         event_date,
         min(event_at) as first_event_at,
         max(event_at) as last_event_at,
-        (select max(classified._checked_at) from classified) as _checked_at
+        (select classified_through.checked_at from classified_through) as _checked_at
     from events
     group by
         account_id, user_id, event_name, feature, step_id, event_role,
