@@ -136,6 +136,14 @@ class NightlyResult:
     rejects_previous: int | None = None
     published: bool = False
     published_relations: int = 0
+    phase_s: dict[str, float] = field(default_factory=dict)  # step -> seconds, in run order
+
+    def timed(self, phase: str, step, *args) -> None:
+        began = time.monotonic()
+        try:
+            step(*args)
+        finally:
+            self.phase_s[phase] = self.phase_s.get(phase, 0.0) + time.monotonic() - began
 
 
 # --------------------------------------------------------------------------------------------
@@ -232,11 +240,23 @@ def load_new_files(options: Options, result: NightlyResult) -> None:
 
 
 class Dbt:
+    """dbt in this process. The project is parsed once (`parse`) and every later command reuses
+    that manifest: a new --vars value (the as_of_date of each night) makes dbt re-parse the whole
+    project, which costs several seconds per command."""
+
     def __init__(self, options: Options) -> None:
         from dbt.cli.main import dbtRunner  # imported late: ~1 s
 
         self.options = options
         self._runner = dbtRunner()
+
+    def parse(self) -> None:
+        from dbt.cli.main import dbtRunner
+
+        res = self.invoke("parse")
+        if not res.success or res.result is None:
+            raise NightlyError(f"dbt parse failed: {res.exception}", EXIT_DBT_ERROR)
+        self._runner = dbtRunner(manifest=res.result)
 
     def invoke(self, *args: str):
         o = self.options
@@ -461,16 +481,17 @@ def run(options: Options) -> NightlyResult:
                 raise NightlyError(f"--as-of-date {options.as_of_date!r} is not an ISO date (YYYY-MM-DD)",
                                    EXIT_LOAD_OR_LOCK) from None
         _progress(f"load from {options.source_dir or '(no --source-dir)'}", options)
-        load_new_files(options, result)
+        result.timed("load", load_new_files, options, result)
         dbt = Dbt(options)
+        result.timed("parse", dbt.parse)
         _progress("dbt source freshness", options)
-        check_freshness(dbt, result)
+        result.timed("freshness", check_freshness, dbt, result)
         if options.fail_on_stale and any(s in ("error", "runtime error") for _, s, _ in result.freshness):
             raise NightlyError("a source is stale and --fail-on-stale was given; not built", EXIT_STALE)
-        build(dbt, options, result)
-        count_rejects(options, result)
+        result.timed("build+test", build, dbt, options, result)
+        result.timed("publish", count_rejects, options, result)
         _progress(f"publishing to {options.serving_path}", options)
-        publish(options, result)
+        result.timed("publish", publish, options, result)
         result.exit_code = EXIT_PUBLISHED
     except NightlyError as e:
         result.exit_code = e.exit_code
@@ -523,7 +544,8 @@ def format_summary(options: Options, result: NightlyResult) -> str:
         lines.append(f"rejects     {result.rejects:,} rows in dq.dq_rejected_rows{delta}")
     lines.append(f"published   {'yes -> ' + str(options.serving_path) if result.published else 'no'}"
                  + (f" ({result.published_relations} relations)" if result.published else ""))
-    lines.append(f"duration    {result.duration_s:.1f} s")
+    phases = ", ".join(f"{name} {seconds:.1f}" for name, seconds in result.phase_s.items())
+    lines.append(f"duration    {result.duration_s:.1f} s" + (f" ({phases})" if phases else ""))
     if result.message:
         lines.append(f"error       {result.message}")
     lines.append(f"exit        {result.exit_code} ({EXIT_MEANING[result.exit_code]})")
