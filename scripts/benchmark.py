@@ -7,7 +7,9 @@ Usage::
     python scripts/benchmark.py build --preset medium
     python scripts/benchmark.py nightly --preset medium
 
-Every subcommand prints one line: ``benchmark <name> <details>: wall=<s>s peak_rss=<MiB>MiB exit=<code>``.
+Every subcommand prints one line: ``benchmark <name> <details>: wall=<s>s peak_rss=<MiB>MiB
+cpu_steal=<s>s exit=<code>``. CPU steal (time the hypervisor gave other guests) above a few
+seconds means a contended host and a wall time that is not comparable with a quiet run.
 Peak RSS is the child's (``getrusage(RUSAGE_CHILDREN).ru_maxrss``), so run one benchmark per
 invocation. To add a benchmark, write a ``cmd_<name>(args)`` that returns the child's command
 line (and, if it needs data, a ``prepare`` step that runs untimed first) and register it in
@@ -31,13 +33,32 @@ BENCH_DIR = ROOT / "data" / "bench"
 BENCH_END_DATE = "2026-06-30"
 
 
+def cpu_steal_seconds() -> float | None:
+    """CPU time the hypervisor gave to other guests since boot, summed over cores (Linux
+    /proc/stat). Steal during a benchmark means a contended host: the wall time is then not
+    comparable with a quiet run, so every benchmark line reports it."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _steal_since(start: float | None) -> str:
+    end = cpu_steal_seconds()
+    return "n/a" if start is None or end is None else f"{end - start:.1f}s"
+
+
 def measure(name: str, details: str, command: list[str]) -> int:
-    """Run command as a child process and print its wall time and peak RSS on one line."""
+    """Run command as a child process and print its wall time, peak RSS and CPU steal on one line."""
+    steal = cpu_steal_seconds()
     began = time.monotonic()
     code = subprocess.run(command, cwd=ROOT).returncode
     wall = time.monotonic() - began
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
-    print(f"benchmark {name} {details}: wall={wall:.1f}s peak_rss={peak_mib:.0f}MiB exit={code}", flush=True)
+    print(f"benchmark {name} {details}: wall={wall:.1f}s peak_rss={peak_mib:.0f}MiB "
+          f"cpu_steal={_steal_since(steal)} exit={code}", flush=True)
     return code
 
 
@@ -110,10 +131,14 @@ def run_nightly(args: argparse.Namespace) -> int:
                    stdout=subprocess.DEVNULL)
     timings = {}
     for label, extra in (("incremental", ["--source-dir", str(new_day)]), ("full_refresh", ["--full-refresh"])):
+        steal = cpu_steal_seconds()
         began = time.monotonic()
-        code = subprocess.run(nightly + extra + ["--as-of-date", BENCH_END_DATE], stdout=subprocess.DEVNULL).returncode
+        run = subprocess.run(nightly + extra + ["--as-of-date", BENCH_END_DATE], capture_output=True, text=True)
+        code = run.returncode
         timings[label] = time.monotonic() - began
-        print(f"benchmark nightly preset={args.preset} {label}: wall={timings[label]:.1f}s exit={code}", flush=True)
+        phases = next((line.split(None, 1)[1] for line in run.stdout.splitlines() if line.startswith("duration")), "")
+        print(f"benchmark nightly preset={args.preset} {label}: wall={timings[label]:.1f}s "
+              f"cpu_steal={_steal_since(steal)} exit={code}  [nightly summary: {phases}]", flush=True)
         if code != 0:
             return code
     print(f"benchmark nightly preset={args.preset}: incremental / full refresh = "
