@@ -35,6 +35,15 @@
         "' licensed) not fully assigned within 14 days'", "later_increases_text"]),
 } -%}
 
+{#- the conditions read off account_facts, each with when it holds (the others have their own CTE) -#}
+{%- set account_fact_conditions = {
+    'setup_progress_below_half': 'setup_progress < 0.5',
+    'no_value_action_yet': 'first_value_at is null',
+    'aha_not_achieved': 'aha_at is null',
+    'no_teammate_joined': 'n_teammates_joined = 0',
+    'team_habit_not_achieved': 'team_habit_date is null',
+} -%}
+
 with
 
 accounts as (
@@ -235,56 +244,18 @@ earliest_unassigned_seats as (
 -- one row per account and condition that holds, with its reason and, where the SPEC says so,
 -- its own due date (null = signup_date + day_offset)
 conditions_met as (
+    {% for condition, holds_when in account_fact_conditions.items() %}
     select
         account_id,
-        'setup_progress_below_half' as condition_name,
+        '{{ condition }}' as condition_name,
         cast(null as date) as condition_due_date,
-        {{ reasons['setup_progress_below_half'] }} as reason
+        {{ reasons[condition] }} as reason
     from account_facts
-    where setup_progress < 0.5
+    where {{ holds_when }}
 
     union all
 
-    select
-        account_id,
-        'no_value_action_yet' as condition_name,
-        cast(null as date) as condition_due_date,
-        {{ reasons['no_value_action_yet'] }} as reason
-    from account_facts
-    where first_value_at is null
-
-    union all
-
-    select
-        account_id,
-        'aha_not_achieved' as condition_name,
-        cast(null as date) as condition_due_date,
-        {{ reasons['aha_not_achieved'] }} as reason
-    from account_facts
-    where aha_at is null
-
-    union all
-
-    select
-        account_id,
-        'no_teammate_joined' as condition_name,
-        cast(null as date) as condition_due_date,
-        {{ reasons['no_teammate_joined'] }} as reason
-    from account_facts
-    where n_teammates_joined = 0
-
-    union all
-
-    select
-        account_id,
-        'team_habit_not_achieved' as condition_name,
-        cast(null as date) as condition_due_date,
-        {{ reasons['team_habit_not_achieved'] }} as reason
-    from account_facts
-    where team_habit_date is null
-
-    union all
-
+    {% endfor %}
     select
         account_id,
         'tar_drop_alert_last_7_days' as condition_name,
