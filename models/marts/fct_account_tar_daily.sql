@@ -9,8 +9,8 @@
         (late events, late or corrected subscription changes, a changed signup), so the account
         is repaired whole, including the drop alerts that depend on the previous date.
     delete+insert on (account_id, metric_date) replaces those rows; the post-hook
-    (activation_prune_account_dates) removes rows that a full rebuild would no longer produce. Changing a seed or var needs no --full-refresh: the
-    comparison picks up every changed row.
+    (activation_prune_account_dates) removes rows that a full rebuild would no longer produce.
+    Changing a seed or var needs no --full-refresh: the comparison picks up every changed row.
 -#}
 {{
     config(
