@@ -460,7 +460,7 @@ def load(
             if not _existing_columns(con, name):
                 con.execute(_create_table_sql(TABLES[name], replace=False))
                 summary.created_empty.append(name)
-        for src in files:
+        for position, src in enumerate(files):
             table = src.table
             expected = [(c.name, c.sql_type) for c in table.columns]
             if append:
@@ -483,7 +483,9 @@ def load(
                 raise LoadIOError(f"{src.path}: I/O error while loading: {_short(e)}") from None
             except duckdb.Error as e:
                 con.execute("ROLLBACK")
-                bad = _diagnose(src)
+                # locate the bad values of this file and of every file not yet inserted (the
+                # files before it loaded fine), so one run reports every file to fix
+                bad = [msg for later in files[position:] for msg in _diagnose(later)]
                 if bad:
                     raise ValidationError("nothing loaded:\n  " + "\n  ".join(bad)) from None
                 raise ValidationError(f"nothing loaded: {src.path.name}: {_short(e)}") from None

@@ -212,6 +212,23 @@ def test_bad_value_message_reports_first_row_per_column_and_count(tmp_path, db):
     assert "1 more bad value" in msg
 
 
+def test_bad_values_located_in_every_failing_file(tmp_path, db):
+    d = tmp_path / "d"
+    accounts_csv(d, "a1,A,crm,plg,2024-01-01 00:00:00,false",
+                 "a2,A,crm,plg,not-a-time,false")
+    write(d, "events.csv", f"""
+        {EVENTS_HEADER}
+        e1,a1,,Login,2024-01-01 00:00:00,2024-01-01 00:00:00,
+        e2,a1,,Login,2024-01-01 00:00:00,yesterday,
+        """)
+    with pytest.raises(ValidationError) as exc:
+        load(d, db)
+    msg = str(exc.value)
+    assert "accounts.csv: column created_at: cannot parse 'not-a-time' at data row 2" in msg
+    assert "events.csv: column received_at: cannot parse 'yesterday' at data row 2" in msg
+    assert not table_exists(db, "accounts")
+
+
 def test_malformed_csv_structure_is_bad_input(tmp_path, db):
     d = tmp_path / "d"
     accounts_csv(d, "a1,A,crm,plg,2024-01-01 00:00:00,false,surplus")
