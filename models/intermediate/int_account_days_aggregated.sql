@@ -48,7 +48,7 @@ stored_accounts as (
 ),
 
 next_date as (
-    select {{ dbt.dateadd('day', 1, 'max(metric_date)') }} as next_date from {{ this }}
+    select cast({{ dbt.dateadd('day', 1, 'max(metric_date)') }} as date) as next_date from {{ this }}
 ),
 
 changed_accounts as (
