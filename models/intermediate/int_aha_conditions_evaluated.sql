@@ -60,22 +60,7 @@ changed_accounts as (
     ) as changed_dates
 ),
 
-events as (
-    select
-        classified.account_id,
-        classified.user_id,
-        classified.event_name,
-        classified.event_key,
-        classified.event_at
-    from classified
-    where
-        classified.account_id in (select changed_accounts.account_id from changed_accounts)
-        and classified.is_included
-        and classified.is_customer_user
-        and classified.event_name in (select aha_definitions.event_name from aha_definitions)
-),
-
-{% else %}
+{% endif %}
 
 events as (
     select
@@ -88,10 +73,11 @@ events as (
     where
         is_included
         and is_customer_user
+        {% if is_incremental() %}
+        and account_id in (select changed_accounts.account_id from changed_accounts)
+        {% endif %}
         and event_name in (select aha_definitions.event_name from aha_definitions)
 ),
-
-{% endif %}
 
 aha_events as (
     select

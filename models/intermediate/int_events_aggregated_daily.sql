@@ -36,26 +36,20 @@ changed_dates as (
                                            activation_incremental_watermark('_checked_at')) }}
 ),
 
--- a semi-join (exists), not a join: with a join DuckDB aggregates every event before joining
+{% endif %}
+
 events as (
-    select classified.*
-    from classified
+    select * from classified
     where
-        classified.is_included
+        is_included
+        {% if is_incremental() %}
+        -- a semi-join (exists), not a join: with a join DuckDB aggregates every event first
         and exists (
             select 1 from changed_dates
             where classified.account_id = changed_dates.account_id and classified.event_date = changed_dates.event_date
         )
+        {% endif %}
 ),
-
-{% else %}
-
-events as (
-    select * from classified
-    where is_included
-),
-
-{% endif %}
 
 rolled_up as (
     select
