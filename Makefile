@@ -44,7 +44,7 @@ lint: venv ## sqlfluff on every model, test and analysis
 	ACTIVATION_DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint --processes 0 models tests/dbt analyses
 
 pytest: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=12
 
 bench: venv ## benchmarks (see scripts/benchmark.py --help)
 	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
