@@ -19,7 +19,9 @@ Steps, in one process (dbt runs in-process through ``dbtRunner``):
 2. **Freshness**: ``dbt source freshness`` (thresholds in models/staging/_staging__sources.yml).
    A stale source is reported; it stops the run only with ``--fail-on-stale`` (exit 4).
 3. **Write + audit**: ``dbt build`` (incremental; ``--full-refresh`` rebuilds everything), with
-   ``--vars {activation__as_of_date: ...}`` when ``--as-of-date`` is given. Unit tests check SQL
+   ``activation__as_of_date`` from ``--as-of-date`` when given (passed as the environment variable
+   ``ACTIVATION_AS_OF_DATE``, which macros/config/as_of.sql reads when the var is not set: a new
+   ``--vars`` value would make dbt re-parse the whole project every night). Unit tests check SQL
    logic on fixtures, not data, and belong to CI (``make test``); they are excluded here unless
    ``--unit-tests`` is given. Every data test runs.
 4. **Publish**, only if nothing errored and every error-severity test passed: every relation of
@@ -55,7 +57,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
-import json
 import os
 import sys
 import tempfile
@@ -75,7 +76,7 @@ SERVING_ENV_VAR = "ACTIVATION_SERVING_PATH"
 DEFAULT_SERVING = "activation_serving.duckdb"
 PUBLISHED_SCHEMAS = ("marts", "dq")
 LEDGER = f"{RAW_SCHEMA}._nightly_file_loads"
-AS_OF_VAR = "activation__as_of_date"
+AS_OF_ENV_VAR = "ACTIVATION_AS_OF_DATE"  # read by macros/config/as_of.sql when the dbt var is unset
 
 EXIT_PUBLISHED = 0
 EXIT_TESTS_FAILED = 1
@@ -241,8 +242,9 @@ def load_new_files(options: Options, result: NightlyResult) -> None:
 
 class Dbt:
     """dbt in this process. The project is parsed once (`parse`) and every later command reuses
-    that manifest: a new --vars value (the as_of_date of each night) makes dbt re-parse the whole
-    project, which costs several seconds per command."""
+    that manifest. No --vars are passed (a changed --vars value makes dbt re-parse the whole
+    project, ~7 s); as_of_date travels in ACTIVATION_AS_OF_DATE, set by `run`, so dbt's partial
+    parsing re-parses only the files that read it."""
 
     def __init__(self, options: Options) -> None:
         from dbt.cli.main import dbtRunner  # imported late: ~1 s
@@ -265,8 +267,6 @@ class Dbt:
             argv += ["--target-path", str(o.target_path)]
         if o.log_path:
             argv += ["--log-path", str(o.log_path)]
-        if o.as_of_date:
-            argv += ["--vars", json.dumps({AS_OF_VAR: o.as_of_date})]
         if o.quiet:
             argv.insert(0, "--quiet")
         return self._runner.invoke(argv)
@@ -414,7 +414,7 @@ def publish(options: Options, result: NightlyResult) -> None:
                     "? as as_of_date_source, ? as warehouse_path, ? as build_mode",
                     [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
                      options.as_of_date or _default_as_of_date(),
-                     "--as-of-date" if options.as_of_date else "default (yesterday UTC)",
+                     f"--as-of-date or ${AS_OF_ENV_VAR}" if options.as_of_date else "default (yesterday UTC)",
                      str(options.database), "full-refresh" if options.full_refresh else "incremental"])
                 con.execute("commit")
                 con.execute(f"checkpoint {alias}")
@@ -463,14 +463,25 @@ def _default_as_of_date() -> str:
     return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).date().isoformat()
 
 
+def set_environ(values: dict[str, str | None]) -> None:
+    """Set (or, for None, unset) environment variables; dbt reads os.environ at each invocation."""
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def _progress(message: str, options: Options) -> None:
     print(f"[nightly] {message}", flush=True)
 
 
 def run(options: Options) -> NightlyResult:
     result = NightlyResult()
-    previous_env = os.environ.get(DATABASE_ENV_VAR)
-    os.environ[DATABASE_ENV_VAR] = str(options.database)  # profiles.yml reads it
+    # profiles.yml reads the database path, macros/config/as_of.sql the as_of_date
+    environment = {DATABASE_ENV_VAR: str(options.database), AS_OF_ENV_VAR: options.as_of_date}
+    previous_env = {name: os.environ.get(name) for name in environment}
+    set_environ(environment)
     try:
         if options.serving_path.resolve() == options.database.resolve():
             raise NightlyError("the serving file must not be the warehouse file", EXIT_LOAD_OR_LOCK)
@@ -497,10 +508,7 @@ def run(options: Options) -> NightlyResult:
         result.exit_code = e.exit_code
         result.message = str(e)
     finally:
-        if previous_env is None:
-            os.environ.pop(DATABASE_ENV_VAR, None)
-        else:
-            os.environ[DATABASE_ENV_VAR] = previous_env
+        set_environ(previous_env)
     result.duration_s = time.monotonic() - result.started
     return result
 
@@ -572,7 +580,8 @@ def parse_args(argv: list[str] | None) -> Options:
                         "else activation.duckdb at the project root)")
     parser.add_argument("--serving-path", type=Path, help=f"serving DuckDB file (default ${SERVING_ENV_VAR}, "
                         f"else {DEFAULT_SERVING} at the project root)")
-    parser.add_argument("--as-of-date", help="activation__as_of_date (YYYY-MM-DD); default yesterday UTC")
+    parser.add_argument("--as-of-date", help=f"activation__as_of_date (YYYY-MM-DD); default ${AS_OF_ENV_VAR}, "
+                        "else yesterday UTC")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     parser.add_argument("--fail-on-stale", action="store_true", help="exit 4 without building when a "
                         "source fails its freshness error threshold")
@@ -588,7 +597,8 @@ def parse_args(argv: list[str] | None) -> Options:
         database = Path.cwd() / database
     if not serving.is_absolute():
         serving = Path.cwd() / serving
-    return Options(database=database, serving_path=serving, source_dir=a.source_dir, as_of_date=a.as_of_date,
+    return Options(database=database, serving_path=serving, source_dir=a.source_dir,
+                   as_of_date=a.as_of_date or os.environ.get(AS_OF_ENV_VAR) or None,
                    full_refresh=a.full_refresh, fail_on_stale=a.fail_on_stale, unit_tests=a.unit_tests,
                    quiet=a.quiet, project_dir=a.project_dir.resolve(), target_path=a.target_path,
                    log_path=a.log_path)

@@ -1,6 +1,7 @@
 {#-
     Run-start configuration check (on-run-start in dbt_project.yml). A bad var stops the run
-    before any node executes, with a message naming the var, the value and what is allowed.
+    before any node executes, with one message that names every bad var, its value and what is
+    allowed (so that one run shows everything there is to fix).
     Seed contents are checked by error-severity tests on the seeds (seeds/_seeds.yml), which
     `dbt build` runs right after loading each seed and before any model that reads it.
 -#}
@@ -12,10 +13,10 @@
 {%- endmacro %}
 
 {% macro _activation_config_error(name, value, expectation) -%}
-    {{ exceptions.raise_compiler_error(
-        "Invalid var " ~ name ~ ": got " ~ (value | tojson) ~ "; expected " ~ expectation ~ ".") }}
+    {{- return("Invalid var " ~ name ~ ": got " ~ (value | tojson) ~ "; expected " ~ expectation ~ ".") -}}
 {%- endmacro %}
 
+{#- The error message for a numeric var outside its range, or none. -#}
 {% macro _activation_check_number(name, min_value=none, max_value=none, integer=false,
                                   min_inclusive=true, max_inclusive=true) -%}
     {%- set value = var(name) -%}
@@ -26,41 +27,53 @@
         {%- if max_value is not none %}{{ ' and' if min_value is not none }} {{ '<=' if max_inclusive else '<' }} {{ max_value }}{% endif -%}
     {%- endset -%}
     {%- if not is_plain_number or (integer and value != value | int) -%}
-        {{ _activation_config_error(name, value, expectation) }}
+        {{- return(_activation_config_error(name, value, expectation)) -}}
     {%- elif min_value is not none and (value < min_value or (not min_inclusive and value == min_value)) -%}
-        {{ _activation_config_error(name, value, expectation) }}
+        {{- return(_activation_config_error(name, value, expectation)) -}}
     {%- elif max_value is not none and (value > max_value or (not max_inclusive and value == max_value)) -%}
-        {{ _activation_config_error(name, value, expectation) }}
+        {{- return(_activation_config_error(name, value, expectation)) -}}
     {%- endif -%}
+    {{- return(none) -}}
+{%- endmacro %}
+
+{#- The error message for a bad activation__setup_criteria, or none. -#}
+{% macro _activation_check_setup_criteria() -%}
+    {%- set criteria = var('activation__setup_criteria') -%}
+    {%- set allowed = activation_setup_criteria_allowed() -%}
+    {%- if criteria is string or criteria is not iterable or criteria | length == 0 -%}
+        {{- return(_activation_config_error('activation__setup_criteria', criteria,
+            'a non-empty list drawn from ' ~ (allowed | join(', ')))) -}}
+    {%- endif -%}
+    {%- for criterion in criteria -%}
+        {%- if criterion not in allowed -%}
+            {{- return(_activation_config_error('activation__setup_criteria', criteria,
+                'only ' ~ (allowed | join(', ')) ~ ' (unknown: ' ~ criterion ~ ')')) -}}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if criteria | unique | list | length != criteria | length -%}
+        {{- return(_activation_config_error('activation__setup_criteria', criteria, 'no repeated criterion')) -}}
+    {%- endif -%}
+    {{- return(none) -}}
 {%- endmacro %}
 
 {% macro activation_validate_config() -%}
     {%- if execute -%}
-        {%- do activation_as_of_date_value() -%}
-        {%- do _activation_check_number('activation__prompt_window_hours', min_value=0, min_inclusive=false) -%}
-        {%- do _activation_check_number('activation__checklist_threshold', min_value=0, max_value=1, max_inclusive=false) -%}
-        {%- do _activation_check_number('activation__setup_target_hours', min_value=1, integer=true) -%}
-        {%- do _activation_check_number('activation__aha_target_days', min_value=1, integer=true) -%}
-        {%- do _activation_check_number('activation__team_habit_target_days', min_value=1, integer=true) -%}
-        {%- do _activation_check_number('activation__habit_min_users', min_value=1, integer=true) -%}
-        {%- do _activation_check_number('activation__habit_min_weeks', min_value=1, max_value=4, integer=true) -%}
-        {%- do _activation_check_number('activation__tar_drop_alert_days', min_value=0, integer=true) -%}
-        {%- do _activation_check_number('activation__incremental_lookback_hours', min_value=0) -%}
-
-        {%- set criteria = var('activation__setup_criteria') -%}
-        {%- set allowed = activation_setup_criteria_allowed() -%}
-        {%- if criteria is string or criteria is not iterable or criteria | length == 0 -%}
-            {{ _activation_config_error('activation__setup_criteria', criteria,
-                'a non-empty list drawn from ' ~ (allowed | join(', '))) }}
-        {%- endif -%}
-        {%- for criterion in criteria -%}
-            {%- if criterion not in allowed -%}
-                {{ _activation_config_error('activation__setup_criteria', criteria,
-                    'only ' ~ (allowed | join(', ')) ~ ' (unknown: ' ~ criterion ~ ')') }}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if criteria | unique | list | length != criteria | length -%}
-            {{ _activation_config_error('activation__setup_criteria', criteria, 'no repeated criterion') }}
+        {%- set problems = [
+            activation_as_of_date_resolved()[1],
+            _activation_check_number('activation__prompt_window_hours', min_value=0, min_inclusive=false),
+            _activation_check_number('activation__checklist_threshold', min_value=0, max_value=1, max_inclusive=false),
+            _activation_check_number('activation__setup_target_hours', min_value=1, integer=true),
+            _activation_check_number('activation__aha_target_days', min_value=1, integer=true),
+            _activation_check_number('activation__team_habit_target_days', min_value=1, integer=true),
+            _activation_check_number('activation__habit_min_users', min_value=1, integer=true),
+            _activation_check_number('activation__habit_min_weeks', min_value=1, max_value=4, integer=true),
+            _activation_check_number('activation__tar_drop_alert_days', min_value=0, integer=true),
+            _activation_check_number('activation__incremental_lookback_hours', min_value=0),
+            _activation_check_setup_criteria(),
+        ] | reject('none') | list -%}
+        {%- if problems -%}
+            {{- exceptions.raise_compiler_error(
+                problems | length ~ " invalid configuration value(s):\n  " ~ (problems | join('\n  '))) -}}
         {%- endif -%}
     {%- endif -%}
     {#- on-run-start needs a statement to run -#}

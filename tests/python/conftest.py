@@ -23,6 +23,7 @@ sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
 import generate_data  # noqa: E402
 import load_raw  # noqa: E402
+from nightly import set_environ  # noqa: E402
 
 from dbt.cli.main import dbtRunner  # noqa: E402
 
@@ -62,26 +63,24 @@ class Dbt:
 
     def __call__(self, *args: str, database: Path, as_of_date: str | None = AS_OF_DATE,
                  project_dir: Path = PROJECT_ROOT, extra_vars: dict | None = None) -> DbtRun:
-        variables = dict(extra_vars or {})
-        if as_of_date is not None:
-            variables.setdefault("activation__as_of_date", as_of_date)
+        """Run dbt. as_of_date travels the way scripts/nightly.py sends it, in ACTIVATION_AS_OF_DATE
+        (a changed --vars value makes dbt re-parse the whole project); extra_vars go in --vars,
+        where activation__as_of_date, if given, takes precedence."""
         argv = list(args) + [
             "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
             "--target-path", str(self._workdir / "target" / project_dir.name),
             "--log-path", str(self._workdir / "logs"),
         ]
-        if variables:
-            argv += ["--vars", repr(variables).replace("'", '"')]
+        if extra_vars:
+            argv += ["--vars", repr(extra_vars).replace("'", '"')]
         self._messages = []
-        previous = os.environ.get("ACTIVATION_DUCKDB_PATH")
-        os.environ["ACTIVATION_DUCKDB_PATH"] = str(database)
+        environment = {"ACTIVATION_DUCKDB_PATH": str(database), "ACTIVATION_AS_OF_DATE": as_of_date}
+        previous = {name: os.environ.get(name) for name in environment}
+        set_environ(environment)
         try:
             result = self._runner.invoke(argv)
         finally:
-            if previous is None:
-                os.environ.pop("ACTIVATION_DUCKDB_PATH", None)
-            else:
-                os.environ["ACTIVATION_DUCKDB_PATH"] = previous
+            set_environ(previous)
         statuses = {}
         if result.result is not None and hasattr(result.result, "results"):
             statuses = {r.node.unique_id: str(r.status) for r in result.result.results}

@@ -29,50 +29,77 @@ def _models_built(database: Path) -> list[str]:
         "where table_schema in ('staging', 'intermediate', 'marts', 'dq')")]
 
 
+# Each set of vars is one run (a new --vars value costs dbt a full re-parse), and every bad var
+# of a run must be named in its one error message.
 @pytest.mark.parametrize(
     ("variables", "expected"),
     [
-        ({"activation__as_of_date": "2026-13-01"}, "activation__as_of_date"),
-        ({"activation__as_of_date": "2026-02-30"}, "activation__as_of_date"),
-        ({"activation__as_of_date": "yesterday"}, "activation__as_of_date"),
-        ({"activation__habit_min_users": 0}, "activation__habit_min_users"),
-        ({"activation__habit_min_weeks": 5}, "activation__habit_min_weeks"),
-        ({"activation__checklist_threshold": 1.5}, "activation__checklist_threshold"),
-        ({"activation__prompt_window_hours": "a day"}, "activation__prompt_window_hours"),
-        ({"activation__setup_criteria": ["workspace_created", "first_login"]}, "activation__setup_criteria"),
-        ({"activation__setup_criteria": []}, "activation__setup_criteria"),
+        (
+            {"activation__as_of_date": "2026-13-01", "activation__habit_min_users": 0,
+             "activation__checklist_threshold": 1.5, "activation__prompt_window_hours": "a day",
+             "activation__setup_criteria": ["workspace_created", "first_login"]},
+            ["var activation__as_of_date: '2026-13-01' has month 13",
+             "var activation__habit_min_users: got 0; expected an integer >= 1",
+             "var activation__checklist_threshold: got 1.5; expected a number >= 0 and < 1",
+             'var activation__prompt_window_hours: got "a day"; expected a number > 0',
+             "var activation__setup_criteria: got [\"workspace_created\", \"first_login\"]; expected only "],
+        ),
+        (
+            {"activation__habit_min_weeks": 5, "activation__setup_criteria": []},
+            ["var activation__habit_min_weeks: got 5; expected an integer >= 1 and <= 4",
+             "var activation__setup_criteria: got []; expected a non-empty list"],
+        ),
     ],
 )
-def test_bad_var_stops_before_any_model(dbt, warehouse, variables, expected):
-    as_of = variables.pop("activation__as_of_date", "2026-06-30")
-    run = dbt("build", database=warehouse, as_of_date=as_of, extra_vars=variables)
+def test_bad_vars_stop_before_any_model_and_are_all_named(dbt, warehouse, variables, expected):
+    # as_of_date also arrives, valid, in ACTIVATION_AS_OF_DATE: the var takes precedence
+    run = dbt("build", database=warehouse, as_of_date="2026-06-30", extra_vars=variables)
     assert not run.success
-    assert f"Invalid var {expected}" in run.text
+    assert f"{len(expected)} invalid configuration value(s)" in run.text
+    for message in expected:
+        assert f"Invalid {message}" in run.text
     assert _models_built(warehouse) == []
 
 
-def test_good_vars_pass_validation(dbt, warehouse):
-    good = {"activation__habit_min_users": 2, "activation__setup_criteria": ["workspace_created"]}
-    assert dbt("seed", database=warehouse, extra_vars=good).success
-    run = dbt("run", "--select", "+stg_product__accounts", database=warehouse, extra_vars=good)
+@pytest.mark.parametrize(
+    ("as_of_date", "expected"),
+    [
+        ("2026-02-30", "'2026-02-30' has day 30 (month 2 has 28 days)"),
+        ("yesterday", "'yesterday' is not an ISO date (YYYY-MM-DD)"),
+    ],
+)
+def test_bad_as_of_date_environment_variable_is_named(dbt, warehouse, as_of_date, expected):
+    run = dbt("build", database=warehouse, as_of_date=as_of_date)
+    assert not run.success
+    assert f"Invalid environment variable ACTIVATION_AS_OF_DATE: {expected}" in run.text
+    assert _models_built(warehouse) == []
+
+
+def test_good_vars_pass_validation_and_the_as_of_var_beats_the_environment(dbt, warehouse):
+    good = {"activation__habit_min_users": 2, "activation__setup_criteria": ["workspace_created"],
+            "activation__as_of_date": "2026-06-30"}
+    run = dbt("build", "--select", "+stg_product__accounts", "--exclude-resource-type", "test",
+              database=warehouse, as_of_date="not a date", extra_vars=good)
     assert run.success, run.text[-3000:]
 
 
-def test_aha_definition_naming_an_uncatalogued_event_stops_downstream(dbt, warehouse, tmp_path):
+def test_bad_seed_rows_are_named_and_stop_their_downstream_models(dbt, warehouse, tmp_path):
     project = copy_project(tmp_path / "project")
-    seed = project / "seeds" / "aha_definitions.csv"
-    seed.write_text(seed.read_text() + "crm,account,Deal_Closed_Won,1\n")
-    run = dbt("build", database=warehouse, project_dir=project)
+    aha = project / "seeds" / "aha_definitions.csv"
+    aha.write_text(aha.read_text() + "crm,account,Deal_Closed_Won,1\n")
+    playbook = project / "seeds" / "activation_playbook.csv"
+    playbook.write_text(playbook.read_text() + "win_back,90,120,account_is_sad\n")
+    # the checks and one model below each; their other parents are left out on purpose: without
+    # the checks those models would error (missing inputs) instead of being skipped
+    run = dbt("build", "--select", "+int_config_validated", "activation_playbook", "int_accounts_enriched",
+              "rpt_activation_interventions_due", database=warehouse, project_dir=project)
     assert not run.success
     assert "aha_definitions" in run.text and "event_name=Deal_Closed_Won" in run.text
+    status = {node.split(".")[2]: value for node, value in run.statuses.items() if node.startswith("model.")}
+    assert status["int_config_validated"] == "error"
+    assert status["int_accounts_enriched"] == "skipped" and status["rpt_activation_interventions_due"] == "skipped"
+    playbook_checks = {node: value for node, value in run.statuses.items()
+                       if node.startswith("test.activation.accepted_values_activation_playbook_condition")}
+    assert list(playbook_checks.values()) == ["fail"]
     built = _models_built(warehouse)
-    assert "int_accounts_enriched" not in built and "fct_account_activation" not in built
-
-
-def test_playbook_with_unknown_condition_is_rejected(dbt, warehouse, tmp_path):
-    project = copy_project(tmp_path / "project")
-    seed = project / "seeds" / "activation_playbook.csv"
-    seed.write_text(seed.read_text() + "win_back,90,120,account_is_sad\n")
-    run = dbt("build", database=warehouse, project_dir=project)
-    assert not run.success
-    assert "rpt_activation_interventions_due" not in _models_built(warehouse)
+    assert "int_accounts_enriched" not in built and "rpt_activation_interventions_due" not in built
