@@ -5,6 +5,10 @@ because DuckDB allows one process per warehouse file: this pytest process never 
 warehouse that a nightly process will use). One generated dataset (150 accounts) is split into
 three nightly batches by `_loaded_at` (tests/python/batches.py). Night 1 loads batch 1 into a
 fresh warehouse and publishes; every other test starts from a copy of that state.
+
+Every run works in one directory, the stage (`clone` copies a saved state into it): dbt's
+partial parsing rejects its saved parse whenever the warehouse path in the profile changes,
+and a full parse costs 7-15 s per run.
 """
 
 from __future__ import annotations
@@ -45,12 +49,14 @@ class Run:
 
 
 def nightly_argv(workdir: Path, *args: str, project: Path = PROJECT) -> list[str]:
+    # an edited copy of the project keeps its own dbt target, so it does not spoil the saved parse
+    target = workdir / "target" if project == PROJECT else project / "target"
     return [sys.executable, str(NIGHTLY),
             "--database", str(workdir / "warehouse.duckdb"),
             "--serving-path", str(workdir / "serving.duckdb"),
             "--as-of-date", AS_OF_DATE,
             "--project-dir", str(project),
-            "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
+            "--target-path", str(target), "--log-path", str(workdir / "logs"),
             *args]
 
 
@@ -119,13 +125,21 @@ def raw_counts(warehouse: Path) -> dict[str, int]:
         con.close()
 
 
-def clone(night: Path, destination: Path) -> Path:
-    """A copy of a warehouse + serving file state (no process has them open between runs)."""
+def save(workdir: Path, destination: Path) -> Path:
+    """Copy a warehouse + serving file state, with any WAL or leftover temporary file (no process
+    has them open between runs)."""
     destination.mkdir(parents=True, exist_ok=True)
-    for name in ("warehouse.duckdb", "warehouse.duckdb.wal", "serving.duckdb"):
-        if (night / name).exists():
-            shutil.copy2(night / name, destination / name)
+    for path in [*workdir.glob("warehouse.duckdb*"), *workdir.glob("serving.duckdb*")]:
+        shutil.copy2(path, destination / path.name)
     return destination
+
+
+def clone(night: Path, stage: Path) -> Path:
+    """Empty the stage (all but dbt's target and logs) and copy a saved state into it."""
+    for entry in stage.iterdir():
+        if entry.name not in ("target", "logs"):
+            shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
+    return save(night, stage)
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,12 +154,16 @@ def batches(tmp_path_factory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def night_1(tmp_path_factory, batches) -> Path:
-    """A fresh warehouse after night 1 (batch 1 loaded, built, published)."""
-    workdir = tmp_path_factory.mktemp("night_1")
-    run = nightly(workdir, "--source-dir", str(batches[0]))
+def stage(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("stage")
+
+
+@pytest.fixture(scope="module")
+def night_1(tmp_path_factory, stage, batches) -> Path:
+    """The saved state of a fresh warehouse after night 1 (batch 1 loaded, built, published)."""
+    run = nightly(stage, "--source-dir", str(batches[0]))
     assert run.returncode == 0, run
-    return workdir
+    return save(stage, tmp_path_factory.mktemp("night_1"))
 
 
 READER = r"""
@@ -203,10 +221,10 @@ def _wait_for(predicate, timeout: float, what: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def night_2(tmp_path_factory, night_1, batches):
+def night_2(tmp_path_factory, stage, night_1, batches):
     """Night 2 (batch 2) from a copy of night 1, with two BI readers on the serving file: one
     keeps its connection open the whole time, one reconnects for every round of queries."""
-    workdir = clone(night_1, tmp_path_factory.mktemp("night_2"))
+    workdir = clone(night_1, stage)
     serving = workdir / "serving.duckdb"
     before = (serving_query(serving, "select cast(published_at as varchar) from meta.publication")[0][0],
               published_counts(serving))
@@ -232,7 +250,8 @@ def night_2(tmp_path_factory, night_1, batches):
             proc.wait(timeout=60)
     after = (serving_query(serving, "select cast(published_at as varchar) from meta.publication")[0][0],
              published_counts(serving))
-    return {"workdir": workdir, "run": run, "window": (started, finished), "before": before, "after": after,
+    return {"saved": save(workdir, tmp_path_factory.mktemp("night_2")), "run": run,
+            "window": (started, finished), "before": before, "after": after,
             "observations": {mode: _lines(out) for mode, (_, out) in readers.items()}}
 
 
@@ -258,8 +277,8 @@ def test_first_night_publishes_every_mart_and_dq_relation(night_1):
     assert as_of_date == AS_OF_DATE
 
 
-def test_rerun_without_new_data_changes_nothing(night_1, batches, tmp_path):
-    workdir = clone(night_1, tmp_path)
+def test_rerun_without_new_data_changes_nothing(night_1, stage, batches, tmp_path):
+    workdir = clone(night_1, stage)
     snapshot = tmp_path / "serving_before.duckdb"
     shutil.copy2(workdir / "serving.duckdb", snapshot)
     raw_before = raw_counts(workdir / "warehouse.duckdb")
@@ -299,8 +318,8 @@ def test_reader_is_never_blocked_and_sees_whole_snapshots(night_2):
     assert seen["persistent"] == {before[0]}, "an open connection keeps its snapshot until it reconnects"
 
 
-def test_failed_run_leaves_the_last_good_serving_file_untouched(night_1, batches, tmp_path):
-    workdir = clone(night_1, tmp_path / "run")
+def test_failed_run_leaves_the_last_good_serving_file_untouched(night_1, stage, batches, tmp_path):
+    workdir = clone(night_1, stage)
     (tmp_path / "project").mkdir()
     project = copy_project(tmp_path / "project")
     # an error-severity test on a mart that fails whenever the mart has rows
@@ -315,8 +334,8 @@ def test_failed_run_leaves_the_last_good_serving_file_untouched(night_1, batches
     assert not list(workdir.glob("serving.duckdb.tmp-*"))
 
 
-def test_killed_run_leaves_the_serving_file_untouched_and_a_rerun_recovers(night_1, night_2, batches, tmp_path):
-    workdir = clone(night_1, tmp_path)
+def test_killed_run_leaves_the_serving_file_untouched_and_a_rerun_recovers(night_1, stage, night_2, batches):
+    workdir = clone(night_1, stage)
     serving = workdir / "serving.duckdb"
     before = fingerprint(serving)
     log = workdir / "killed.log"
@@ -343,11 +362,11 @@ def test_killed_run_leaves_the_serving_file_untouched_and_a_rerun_recovers(night
     assert raw_counts(workdir / "warehouse.duckdb") == raw_after_kill
     assert fingerprint(serving) != before
     # ...and publishes exactly what an uninterrupted night 2 published
-    assert differences(night_2["workdir"] / "serving.duckdb", serving) == {}
+    assert differences(night_2["saved"] / "serving.duckdb", serving) == {}
 
 
-def test_exit_code_2_bad_input_loads_nothing(night_1, tmp_path):
-    workdir = clone(night_1, tmp_path / "run")
+def test_exit_code_2_bad_input_loads_nothing(night_1, stage, tmp_path):
+    workdir = clone(night_1, stage)
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "events.csv").write_text("event_id,account_id\nevt_x,acc_000001\n")
@@ -359,8 +378,8 @@ def test_exit_code_2_bad_input_loads_nothing(night_1, tmp_path):
     assert fingerprint(workdir / "serving.duckdb") == before
 
 
-def test_exit_code_2_warehouse_locked(night_1, tmp_path):
-    workdir = clone(night_1, tmp_path)
+def test_exit_code_2_warehouse_locked(night_1, stage):
+    workdir = clone(night_1, stage)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
                                "print('open', flush=True); time.sleep(120)", str(workdir / "warehouse.duckdb")],
@@ -375,8 +394,8 @@ def test_exit_code_2_warehouse_locked(night_1, tmp_path):
     assert "locked" in run.output
 
 
-def test_exit_code_3_dbt_error(night_1, tmp_path):
-    workdir = clone(night_1, tmp_path / "run")
+def test_exit_code_3_dbt_error(night_1, stage, tmp_path):
+    workdir = clone(night_1, stage)
     (tmp_path / "project").mkdir()
     project = copy_project(tmp_path / "project")
     (project / "models" / "marts" / "broken_mart.sql").write_text("select * from {{ ref('no_such_model') }}\n")
@@ -386,9 +405,9 @@ def test_exit_code_3_dbt_error(night_1, tmp_path):
     assert fingerprint(workdir / "serving.duckdb") == before
 
 
-def test_exit_code_4_stale_sources_with_fail_on_stale(night_1, tmp_path):
+def test_exit_code_4_stale_sources_with_fail_on_stale(night_1, stage):
     # the data ends 2026-06-30 and this test runs later, so every source is past error_after
-    workdir = clone(night_1, tmp_path)
+    workdir = clone(night_1, stage)
     before = fingerprint(workdir / "serving.duckdb")
     run = nightly(workdir, "--fail-on-stale")
     assert run.returncode == 4, run
