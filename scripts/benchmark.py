@@ -139,11 +139,29 @@ def run_nightly(args: argparse.Namespace) -> int:
         phases = next((line.split(None, 1)[1] for line in run.stdout.splitlines() if line.startswith("duration")), "")
         print(f"benchmark nightly preset={args.preset} {label}: wall={timings[label]:.1f}s "
               f"cpu_steal={_steal_since(steal)} exit={code}  [nightly summary: {phases}]", flush=True)
+        print(_node_breakdown(work / "target" / "run_results.json"), flush=True)
         if code != 0:
             return code
     print(f"benchmark nightly preset={args.preset}: incremental / full refresh = "
           f"{timings['incremental'] / timings['full_refresh']:.0%}", flush=True)
     return 0
+
+
+def _node_breakdown(run_results: Path, top: int = 6) -> str:
+    """Where a dbt build's time went: summed node time per resource type, and the slowest nodes."""
+    import json
+
+    try:
+        results = json.loads(run_results.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return "  (no run_results.json)"
+    by_type: dict[str, list[float]] = {}
+    for result in results:
+        by_type.setdefault(result["unique_id"].split(".")[0], []).append(result["execution_time"])
+    totals = ", ".join(f"{kind} {len(times)} nodes {sum(times):.1f}s" for kind, times in sorted(by_type.items()))
+    slowest = sorted(results, key=lambda result: -result["execution_time"])[:top]
+    listed = ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f}s" for r in slowest)
+    return f"  node time (summed over threads): {totals}\n  slowest: {listed}"
 
 
 def build_parser() -> argparse.ArgumentParser:
