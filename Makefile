@@ -43,8 +43,8 @@ lint: venv ## sqlfluff on every model, test and analysis
 	# the dbt templater opens a connection: give it a scratch file, never the warehouse
 	ACTIVATION_DUCKDB_PATH=target/sqlfluff.duckdb $(BIN)/sqlfluff lint --processes 0 models tests/dbt analyses
 
-pytest: venv
-	$(BIN)/python -m pytest --durations=12
+pytest: venv ## pytest, one worker per core, each test file in one worker (its fixtures build once)
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=12
 
 bench: venv ## benchmarks (see scripts/benchmark.py --help)
 	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
