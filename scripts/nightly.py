@@ -58,6 +58,7 @@ import argparse
 import datetime as dt
 import hashlib
 import os
+import re
 import sys
 import tempfile
 import time
@@ -110,6 +111,7 @@ class Options:
     serving_path: Path
     source_dir: Path | None = None
     as_of_date: str | None = None
+    as_of_date_source: str = "--as-of-date"  # where as_of_date came from, for messages
     full_refresh: bool = False
     fail_on_stale: bool = False
     unit_tests: bool = False
@@ -414,7 +416,7 @@ def publish(options: Options, result: NightlyResult) -> None:
                     "? as as_of_date_source, ? as warehouse_path, ? as build_mode",
                     [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
                      options.as_of_date or _default_as_of_date(),
-                     f"--as-of-date or ${AS_OF_ENV_VAR}" if options.as_of_date else "default (yesterday UTC)",
+                     options.as_of_date_source if options.as_of_date else "default (yesterday UTC)",
                      str(options.database), "full-refresh" if options.full_refresh else "incremental"])
                 con.execute("commit")
                 con.execute(f"checkpoint {alias}")
@@ -459,6 +461,18 @@ def publish(options: Options, result: NightlyResult) -> None:
 # Orchestration and summary
 
 
+def _is_iso_date(text: str) -> bool:
+    """YYYY-MM-DD and a real date: what macros/config/as_of.sql accepts (fromisoformat alone
+    would also take 20260630)."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _default_as_of_date() -> str:
     return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).date().isoformat()
 
@@ -485,12 +499,9 @@ def run(options: Options) -> NightlyResult:
     try:
         if options.serving_path.resolve() == options.database.resolve():
             raise NightlyError("the serving file must not be the warehouse file", EXIT_LOAD_OR_LOCK)
-        if options.as_of_date:
-            try:
-                dt.date.fromisoformat(options.as_of_date)
-            except ValueError:
-                raise NightlyError(f"--as-of-date {options.as_of_date!r} is not an ISO date (YYYY-MM-DD)",
-                                   EXIT_LOAD_OR_LOCK) from None
+        if options.as_of_date and not _is_iso_date(options.as_of_date):
+            raise NightlyError(f"{options.as_of_date_source} {options.as_of_date!r} is not an ISO date (YYYY-MM-DD)",
+                               EXIT_LOAD_OR_LOCK)
         _progress(f"load from {options.source_dir or '(no --source-dir)'}", options)
         result.timed("load", load_new_files, options, result)
         dbt = Dbt(options)
@@ -597,8 +608,11 @@ def parse_args(argv: list[str] | None) -> Options:
         database = Path.cwd() / database
     if not serving.is_absolute():
         serving = Path.cwd() / serving
+    as_of_date, as_of_date_source = a.as_of_date, "--as-of-date"
+    if not as_of_date and os.environ.get(AS_OF_ENV_VAR):
+        as_of_date, as_of_date_source = os.environ[AS_OF_ENV_VAR], f"${AS_OF_ENV_VAR}"
     return Options(database=database, serving_path=serving, source_dir=a.source_dir,
-                   as_of_date=a.as_of_date or os.environ.get(AS_OF_ENV_VAR) or None,
+                   as_of_date=as_of_date, as_of_date_source=as_of_date_source,
                    full_refresh=a.full_refresh, fail_on_stale=a.fail_on_stale, unit_tests=a.unit_tests,
                    quiet=a.quiet, project_dir=a.project_dir.resolve(), target_path=a.target_path,
                    log_path=a.log_path)

@@ -419,3 +419,27 @@ def test_exit_code_4_stale_sources_with_fail_on_stale(night_1, stage):
 def test_exit_code_2_bad_arguments(tmp_path):
     run = nightly(tmp_path, "--as-of-date", "2026-02-30")
     assert run.returncode == 2, run
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "20260630", "2026-6-30"])
+def test_exit_code_2_as_of_date_from_the_environment_is_checked_and_named(tmp_path, monkeypatch, value):
+    import nightly as nightly_script  # in-process: the check runs before anything is loaded or built
+
+    monkeypatch.setenv("ACTIVATION_AS_OF_DATE", value)
+    options = nightly_script.parse_args(["--database", str(tmp_path / "w.duckdb"),
+                                         "--serving-path", str(tmp_path / "s.duckdb")])
+    result = nightly_script.run(options)
+    assert result.exit_code == 2
+    assert result.message == f"$ACTIVATION_AS_OF_DATE {value!r} is not an ISO date (YYYY-MM-DD)"
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_as_of_date_flag_beats_the_environment(tmp_path, monkeypatch):
+    import nightly as nightly_script
+
+    monkeypatch.setenv("ACTIVATION_AS_OF_DATE", "2026-06-29")
+    paths = ["--database", str(tmp_path / "w.duckdb"), "--serving-path", str(tmp_path / "s.duckdb")]
+    from_env = nightly_script.parse_args(paths)
+    assert (from_env.as_of_date, from_env.as_of_date_source) == ("2026-06-29", "$ACTIVATION_AS_OF_DATE")
+    from_flag = nightly_script.parse_args(paths + ["--as-of-date", "2026-06-30"])
+    assert (from_flag.as_of_date, from_flag.as_of_date_source) == ("2026-06-30", "--as-of-date")
