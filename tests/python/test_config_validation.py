@@ -75,6 +75,15 @@ def test_bad_as_of_date_environment_variable_is_named(dbt, warehouse, as_of_date
     assert _models_built(warehouse) == []
 
 
+def test_a_new_as_of_date_in_the_environment_reuses_the_saved_parse(dbt, warehouse):
+    # the date is read only in compiled SQL, so no file depends on it at parse time (a file that
+    # read it then would be re-parsed, with its YAML's tests, every night)
+    assert dbt("parse", database=warehouse, as_of_date="2026-06-29").success
+    run = dbt("parse", database=warehouse, as_of_date="2026-06-30")
+    assert run.success, run.text[-3000:]
+    assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed." in run.text, run.text[-3000:]
+
+
 def test_good_vars_pass_validation_and_the_as_of_var_beats_the_environment(dbt, warehouse):
     good = {"activation__habit_min_users": 2, "activation__setup_criteria": ["workspace_created"],
             "activation__as_of_date": "2026-06-30"}
