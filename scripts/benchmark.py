@@ -73,7 +73,7 @@ def cmd_generate(args: argparse.Namespace) -> list[str]:
 
 def prepare_build(args: argparse.Namespace) -> None:
     """Untimed: generate the preset once (kept in data/bench/) and load it into a fresh warehouse."""
-    raw = _generated(args.preset)
+    raw = _generated(args.preset, ["--preset", args.preset])
     database = BENCH_DIR / f"{args.preset}.duckdb"
     for path in (database, Path(f"{database}.wal")):
         path.unlink(missing_ok=True)
@@ -89,14 +89,38 @@ def cmd_build(args: argparse.Namespace) -> list[str]:
             "--vars", f'{{activation__as_of_date: "{BENCH_END_DATE}"}}']
 
 
-def _generated(preset: str) -> Path:
-    raw = BENCH_DIR / f"{preset}-raw"
+def _generated(name: str, size: list[str]) -> Path:
+    """Generated raw data (Parquet, ending BENCH_END_DATE), kept in data/bench/<name>-raw."""
+    raw = BENCH_DIR / f"{name}-raw"
     if not (raw / "events.parquet").exists():
         subprocess.run([
-            sys.executable, str(ROOT / "scripts" / "generate_data.py"), "--preset", preset,
+            sys.executable, str(ROOT / "scripts" / "generate_data.py"), *size,
             "--format", "parquet", "--end-date", BENCH_END_DATE, "--out", str(raw), "--quiet",
         ], check=True)
     return raw
+
+
+def _nightly_command(work: Path) -> list[str]:
+    """scripts/nightly.py on a fresh warehouse in `work` (its dbt target stays, so the parse is reused)."""
+    work.mkdir(parents=True, exist_ok=True)
+    for path in work.glob("*.duckdb*"):
+        path.unlink()
+    return [sys.executable, str(ROOT / "scripts" / "nightly.py"), "--database", str(work / "warehouse.duckdb"),
+            "--serving-path", str(work / "serving.duckdb"), "--target-path", str(work / "target"),
+            "--log-path", str(work / "logs"), "--quiet"]
+
+
+def _timed_nightly(label: str, command: list[str], work: Path) -> tuple[float, int]:
+    """Run one nightly; print its wall time, CPU steal, phase timings and where dbt's time went."""
+    steal = cpu_steal_seconds()
+    began = time.monotonic()
+    run = subprocess.run(command, capture_output=True, text=True)
+    wall = time.monotonic() - began
+    phases = next((line.split(None, 1)[1] for line in run.stdout.splitlines() if line.startswith("duration")), "")
+    print(f"benchmark nightly {label}: wall={wall:.1f}s cpu_steal={_steal_since(steal)} exit={run.returncode}  "
+          f"[nightly summary: {phases}]", flush=True)
+    print(_node_breakdown(work / "target" / "run_results.json"), flush=True)
+    return wall, run.returncode
 
 
 def run_nightly(args: argparse.Namespace) -> int:
@@ -111,7 +135,7 @@ def run_nightly(args: argparse.Namespace) -> int:
     """
     import duckdb  # only this benchmark needs it
 
-    raw = _generated(args.preset)
+    raw = _generated(args.preset, ["--preset", args.preset])
     work = BENCH_DIR / f"nightly-{args.preset}"
     history, new_day = work / "history", work / "new_day"
     for folder in (history, new_day):
@@ -123,26 +147,14 @@ def run_nightly(args: argparse.Namespace) -> int:
                 con.execute(
                     f"copy (select * from read_parquet('{source}') where _loaded_at {condition} "
                     f"timestamp '{BENCH_END_DATE} 00:00:00') to '{folder / (table + '.parquet')}' (format parquet)")
-    database = work / "warehouse.duckdb"
-    for path in work.glob("*.duckdb*"):
-        path.unlink()
-    nightly = [sys.executable, str(ROOT / "scripts" / "nightly.py"), "--database", str(database),
-               "--serving-path", str(work / "serving.duckdb"), "--target-path", str(work / "target"),
-               "--log-path", str(work / "logs"), "--quiet"]
+    nightly = _nightly_command(work)
     day_before = (_dt.date.fromisoformat(BENCH_END_DATE) - _dt.timedelta(days=1)).isoformat()
     subprocess.run(nightly + ["--source-dir", str(history), "--as-of-date", day_before], check=True,
                    stdout=subprocess.DEVNULL)
     timings = {}
     for label, extra in (("incremental", ["--source-dir", str(new_day)]), ("full_refresh", ["--full-refresh"])):
-        steal = cpu_steal_seconds()
-        began = time.monotonic()
-        run = subprocess.run(nightly + extra + ["--as-of-date", BENCH_END_DATE], capture_output=True, text=True)
-        code = run.returncode
-        timings[label] = time.monotonic() - began
-        phases = next((line.split(None, 1)[1] for line in run.stdout.splitlines() if line.startswith("duration")), "")
-        print(f"benchmark nightly preset={args.preset} {label}: wall={timings[label]:.1f}s "
-              f"cpu_steal={_steal_since(steal)} exit={code}  [nightly summary: {phases}]", flush=True)
-        print(_node_breakdown(work / "target" / "run_results.json"), flush=True)
+        timings[label], code = _timed_nightly(f"preset={args.preset} {label}",
+                                              nightly + extra + ["--as-of-date", BENCH_END_DATE], work)
         if code != 0:
             return code
     print(f"benchmark nightly preset={args.preset}: incremental / full refresh = "
@@ -154,29 +166,14 @@ def _nightly_fixed_cost(full_refresh_s: float) -> int:
     """The cost of a nightly that is not SQL: the same nightly (every model, every data test,
     publish) on FIXED_COST_ACCOUNTS accounts, where each query takes milliseconds. Untimed first
     run to build and to cache dbt's parse; timed: a --full-refresh run with no new data."""
+    raw = _generated("fixed-cost", ["--accounts", str(FIXED_COST_ACCOUNTS)])
     work = BENCH_DIR / "nightly-fixed-cost"
-    raw = work / "raw"
-    if not (raw / "events.parquet").exists():
-        subprocess.run([
-            sys.executable, str(ROOT / "scripts" / "generate_data.py"), "--accounts", str(FIXED_COST_ACCOUNTS),
-            "--format", "parquet", "--end-date", BENCH_END_DATE, "--out", str(raw), "--quiet",
-        ], check=True)
-    for path in work.glob("*.duckdb*"):
-        path.unlink()
-    nightly = [sys.executable, str(ROOT / "scripts" / "nightly.py"), "--database", str(work / "warehouse.duckdb"),
-               "--serving-path", str(work / "serving.duckdb"), "--target-path", str(work / "target"),
-               "--log-path", str(work / "logs"), "--quiet", "--as-of-date", BENCH_END_DATE]
+    nightly = _nightly_command(work) + ["--as-of-date", BENCH_END_DATE]
     subprocess.run(nightly + ["--source-dir", str(raw)], check=True, stdout=subprocess.DEVNULL)
-    steal = cpu_steal_seconds()
-    began = time.monotonic()
-    run = subprocess.run(nightly + ["--full-refresh"], capture_output=True, text=True)
-    wall = time.monotonic() - began
-    phases = next((line.split(None, 1)[1] for line in run.stdout.splitlines() if line.startswith("duration")), "")
-    print(f"benchmark nightly fixed cost ({FIXED_COST_ACCOUNTS} accounts, same models and tests): wall={wall:.1f}s "
-          f"cpu_steal={_steal_since(steal)} exit={run.returncode}  [nightly summary: {phases}]", flush=True)
-    print(_node_breakdown(work / "target" / "run_results.json"), flush=True)
+    wall, code = _timed_nightly(f"fixed cost ({FIXED_COST_ACCOUNTS} accounts, same models and tests)",
+                                nightly + ["--full-refresh"], work)
     print(f"benchmark nightly: fixed cost / full refresh = {wall / full_refresh_s:.0%}", flush=True)
-    return run.returncode
+    return code
 
 
 def _node_breakdown(run_results: Path, top: int = 6) -> str:
