@@ -245,8 +245,8 @@ def load_new_files(options: Options, result: NightlyResult) -> None:
 class Dbt:
     """dbt in this process. The project is parsed once (`parse`) and every later command reuses
     that manifest. No --vars are passed (a changed --vars value makes dbt re-parse the whole
-    project, ~7 s); as_of_date travels in ACTIVATION_AS_OF_DATE, set by `run`, so dbt's partial
-    parsing re-parses only the files that read it."""
+    project, ~7 s); as_of_date travels in ACTIVATION_AS_OF_DATE, set by `run`, which the project
+    reads only when compiling SQL, so a new date reuses dbt's saved parse."""
 
     def __init__(self, options: Options) -> None:
         from dbt.cli.main import dbtRunner  # imported late: ~1 s

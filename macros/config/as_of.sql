@@ -7,12 +7,13 @@
     Where the date comes from, first match wins:
       1. the dbt var `activation__as_of_date` (`--vars`, the SPEC's interface);
       2. the environment variable ACTIVATION_AS_OF_DATE. scripts/nightly.py passes its
-         --as-of-date this way: dbt re-parses the whole project (~7 s) whenever a --vars value
-         changes, but only the files that read a changed environment variable;
+         --as-of-date this way, because dbt re-parses the whole project (~7 s) whenever a
+         --vars value changes;
       3. yesterday's UTC date.
     While dbt parses (`execute` is false) the macro returns a fixed placeholder without reading
-    either: the date only matters in compiled SQL, and a file that reads an environment variable
-    at parse time is re-parsed (with the tests in its YAML) whenever the value changes.
+    either: the date only matters in compiled SQL, and a file that read an environment variable
+    at parse time would be re-parsed (with the tests in its YAML) whenever the value changed.
+    So a new date in the environment reuses dbt's saved parse (tested in test_config_validation).
 -#}
 
 {#- [date, none], or [none, message] when the configured value is not a valid ISO date. -#}
