@@ -3,31 +3,43 @@
     pg_input_is_valid; Spark uses its own functions.
 -#}
 
-{#- A JSON object text built from a list of column names: the raw row kept with a reject. -#}
-{% macro activation_json_object(columns) -%}
-    {{ return(adapter.dispatch('activation_json_object', 'activation')(columns)) }}
+{#-
+    A JSON object text built from a list of column names: the raw row kept with a reject.
+    Columns named in `masked` (personal data, SPEC section 7) keep their key but never their
+    value: '***' when a value was present, null when it was null.
+-#}
+{% macro activation_json_object(columns, masked=[]) -%}
+    {%- set values = [] -%}
+    {%- for column in columns -%}
+        {%- if column in masked -%}
+            {%- do values.append("case when " ~ column ~ " is not null then '***' end") -%}
+        {%- else -%}
+            {%- do values.append(column) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(adapter.dispatch('activation_json_object', 'activation')(columns, values)) }}
 {%- endmacro %}
 
-{% macro default__activation_json_object(columns) -%}
+{% macro default__activation_json_object(columns, values) -%}
     cast(json_object(
         {%- for column in columns %}
-        '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+        '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{% macro postgres__activation_json_object(columns) -%}
+{% macro postgres__activation_json_object(columns, values) -%}
     cast(json_build_object(
         {%- for column in columns %}
-        '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+        '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{% macro spark__activation_json_object(columns) -%}
+{% macro spark__activation_json_object(columns, values) -%}
     to_json(named_struct(
         {%- for column in columns %}
-        '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+        '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
         {%- endfor %}
     ))
 {%- endmacro %}

@@ -1,6 +1,7 @@
 {{ config(materialized='view') }}
 -- Quarantine: every raw row that won deduplication but failed a check, with the first failing
--- reason in SPEC order and the raw row as JSON text. A view, so it never lags staging.
+-- reason in SPEC order and the raw row as JSON text (personal columns masked). A view, so it
+-- never lags staging.
 
 {%- set checked_tables = [
     ('accounts', 'account_id', 'base_product__accounts'),
@@ -8,7 +9,6 @@
     ('subscriptions', 'subscription_change_id', 'base_product__subscriptions'),
     ('seat_assignments', 'seat_assignment_id', 'base_product__seat_assignments'),
     ('interventions', 'intervention_id', 'base_product__interventions'),
-    ('events', 'event_id', 'base_product__events_deduplicated'),
 ] %}
 
 with
@@ -22,18 +22,28 @@ with
         raw_row_json,
         _loaded_at
     from {{ ref(checked_model) }}
-    -- the deduplicated events table holds winners only; the other base models rank copies
-    where dq_reason is not null{% if 'events' not in checked_model %} and copy_rank = 1{% endif %}
+    where row_status = 'rejected'
 ),
 
 {% endfor %}
+-- the deduplicated events table holds one decided row per event key
+events as (
+    select
+        'events' as source_table,
+        event_id as source_key,
+        dq_reason,
+        raw_row_json,
+        _loaded_at
+    from {{ ref('base_product__events_deduplicated') }}
+    where dq_reason is not null
+),
+
 unioned as (
     {%- for source_table, key, checked_model in checked_tables %}
     select * from {{ source_table }}
-    {%- if not loop.last %}
     union all
-    {%- endif %}
     {%- endfor %}
+    select * from events
 ),
 
 final as (

@@ -56,6 +56,7 @@ interventions as (
 
 intervention_loads as (
     select max(_loaded_at) as loaded_through from {{ ref('base_product__interventions') }}
+    where row_status != 'held'
 ),
 
 event_catalog as (
@@ -79,7 +80,9 @@ watermarks as (
 accounts_with_new_interventions as (
     select distinct account_id
     from {{ ref('base_product__interventions') }}
-    where _loaded_at > (select watermarks.interventions_loaded_after from watermarks)
+    where
+        row_status != 'held'
+        and _loaded_at > (select watermarks.interventions_loaded_after from watermarks)
 ),
 
 batch as (

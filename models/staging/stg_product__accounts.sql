@@ -5,7 +5,7 @@ with
 
 accounts as (
     select * from {{ ref('base_product__accounts') }}
-    where copy_rank = 1 and dq_reason is null
+    where row_status = 'clean'
 ),
 
 known_verticals as (

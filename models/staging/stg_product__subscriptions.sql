@@ -4,7 +4,7 @@ with
 
 subscriptions as (
     select * from {{ ref('base_product__subscriptions') }}
-    where copy_rank = 1 and dq_reason is null
+    where row_status = 'clean'
 ),
 
 final as (

@@ -4,7 +4,7 @@ with
 
 users as (
     select * from {{ ref('base_product__users') }}
-    where copy_rank = 1 and dq_reason is null
+    where row_status = 'clean'
 ),
 
 final as (

@@ -1,5 +1,6 @@
--- Every raw event row (all delivered copies), typed. Deduplication and checks happen in
--- base_product__events_deduplicated, incrementally.
+-- Every raw event row (all delivered copies), typed, and whether it is held (its _loaded_at is
+-- after this run started). Deduplication and checks happen in base_product__events_deduplicated,
+-- incrementally.
 
 with
 
@@ -7,7 +8,7 @@ source as (
     select * from {{ source('product', 'events') }}
 ),
 
-final as (
+typed as (
     select
         cast(event_id as {{ dbt.type_string() }}) as event_id,
         cast(account_id as {{ dbt.type_string() }}) as account_id,
@@ -18,6 +19,13 @@ final as (
         cast(received_at as {{ dbt.type_timestamp() }}) as received_at,
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
     from source
+),
+
+final as (
+    select
+        *,
+        {{ activation_is_held() }} as is_held
+    from typed
 )
 
 select * from final

@@ -1,9 +1,12 @@
 {#-
     One row per event key: the winning copy of each event_id (earliest received_at, then
     earliest _loaded_at, then a total order on the remaining columns, so the winner never
-    depends on arrival order), checked against SPEC section 3. Rows with a null event_id are
-    each their own key. Rejected rows stay here with their reason (dq_rejected_rows reads them);
-    clean rows get event_at (clamped to signup_at when up to one day before signup).
+    depends on arrival order), checked against SPEC section 3 and the clean accounts and users.
+    A row without an event_id is keyed by its content (every column but _loaded_at), so an
+    identical keyless row delivered twice is a duplicate, not a second reject. Held rows
+    (_loaded_at after this run started) take no part until their time comes. Rejected rows stay
+    here with their reason (dq_rejected_rows reads them); clean rows get event_at (clamped to
+    signup_at when up to one day before signup).
 
     Incremental: each run re-decides every event key that could have changed, i.e. keys with a
     copy loaded since the last run, and every event of an account or user whose row was
@@ -12,8 +15,6 @@
     winner is always chosen among all raw copies of a key, so a late copy that should win
     replaces an earlier winner exactly as a full refresh would.
 -#}
--- depends_on: {{ ref('base_product__accounts') }}
--- depends_on: {{ ref('base_product__users') }}
 {{
     config(
         materialized='incremental',
@@ -26,21 +27,53 @@
 with
 
 raw_events as (
-    select * from {{ ref('base_product__events') }}
+    select
+        event_id,
+        account_id,
+        user_id,
+        event_name,
+        properties,
+        occurred_at,
+        received_at,
+        _loaded_at
+    from {{ ref('base_product__events') }}
+    where not is_held
+),
+
+-- a row without an event_id is identified by its content: every column but _loaded_at
+raw_keyless_events as (
+    select
+        *,
+        {{ activation_json_object(['event_id', 'account_id', 'user_id', 'event_name',
+                                   'occurred_at', 'received_at', 'properties']) }} as row_content_json
+    from raw_events
+    where event_id is null
+),
+
+base_accounts as (
+    select * from {{ ref('base_product__accounts') }}
+    where not is_held
+),
+
+base_users as (
+    select * from {{ ref('base_product__users') }}
+    where not is_held
 ),
 
 accounts as (
     select
         account_id,
-        signup_at
-    from {{ ref('stg_product__accounts') }}
+        created_at as signup_at
+    from base_accounts
+    where row_status = 'clean'
 ),
 
 users as (
     select
         user_id,
         account_id
-    from {{ ref('stg_product__users') }}
+    from base_users
+    where row_status = 'clean'
 ),
 
 
@@ -54,13 +87,13 @@ reprocess_window as (
 
 changed_accounts as (
     select account_id
-    from {{ ref('base_product__accounts') }}
+    from base_accounts
     where _loaded_at > (select reprocess_after from reprocess_window)
 ),
 
 changed_users as (
     select user_id
-    from {{ ref('base_product__users') }}
+    from base_users
     where _loaded_at > (select reprocess_after from reprocess_window)
 ),
 
@@ -76,26 +109,33 @@ touched_event_ids as (
         )
 ),
 
-candidates as (
+keyed_candidates as (
     select * from raw_events
     where event_id in (select event_id from touched_event_ids)
-    union all
-    select * from raw_events
-    where event_id is null and _loaded_at > (select reprocess_after from reprocess_window)
+),
+
+-- every copy of a keyless row that landed again, so its earliest copy stays the one kept
+keyless_candidates as (
+    select * from raw_keyless_events
+    where row_content_json in (
+        select landed.row_content_json
+        from raw_keyless_events as landed
+        where landed._loaded_at > (select reprocess_after from reprocess_window)
+    )
 ),
 
 {% else %}
 
-candidates as (
+keyed_candidates as (
     select * from raw_events
+    where event_id is not null
+),
+
+keyless_candidates as (
+    select * from raw_keyless_events
 ),
 
 {% endif %}
-
-keyed_candidates as (
-    select * from candidates
-    where event_id is not null
-),
 
 -- most event_ids arrive once: only ids with several copies need ranking (a sort), the rest
 -- pass straight through
@@ -124,13 +164,14 @@ ranked_copies as (
     where event_id in (select duplicated_event_ids.event_id from duplicated_event_ids)
 ),
 
-null_key_rows as (
+ranked_keyless_copies as (
     select
         *,
-        {{ activation_json_object(['event_id', 'account_id', 'user_id', 'event_name',
-                                   'occurred_at', 'received_at', 'properties', '_loaded_at']) }} as row_json
-    from candidates
-    where event_id is null
+        row_number() over (
+            partition by row_content_json
+            order by received_at asc nulls last, _loaded_at asc nulls last
+        ) as copy_rank
+    from keyless_candidates
 ),
 
 winning_copies as (
@@ -162,11 +203,9 @@ winners as (
         _loaded_at
     from winning_copies
     union all
-    -- identical null-key rows are told apart by their rank among identical copies
+    -- a keyless row is keyed by its content; later identical copies are duplicates
     select
-        'missing_event_id:' || {{ dbt.hash('row_json') }} || ':' || cast(
-            row_number() over (partition by row_json order by row_json) as {{ dbt.type_string() }}
-        ) as event_key,
+        'missing_event_id:' || {{ dbt.hash('row_content_json') }} as event_key,
         event_id,
         account_id,
         user_id,
@@ -175,7 +214,8 @@ winners as (
         occurred_at,
         received_at,
         _loaded_at
-    from null_key_rows
+    from ranked_keyless_copies
+    where copy_rank = 1
 ),
 
 checked as (

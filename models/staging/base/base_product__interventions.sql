@@ -1,4 +1,5 @@
--- Every raw intervention, typed, ranked among copies of its key, and checked (SPEC section 3).
+-- Every raw intervention, typed, with its fate: held, duplicate, rejected or clean
+-- (SPEC section 3), checked against the clean accounts and users.
 
 with
 
@@ -7,14 +8,16 @@ source as (
 ),
 
 accounts as (
-    select account_id from {{ ref('stg_product__accounts') }}
+    select account_id from {{ ref('base_product__accounts') }}
+    where row_status = 'clean'
 ),
 
 users as (
     select
         user_id,
         account_id
-    from {{ ref('stg_product__users') }}
+    from {{ ref('base_product__users') }}
+    where row_status = 'clean'
 ),
 
 typed as (
@@ -25,20 +28,30 @@ typed as (
         cast(channel as {{ dbt.type_string() }}) as channel,
         cast(campaign as {{ dbt.type_string() }}) as campaign,
         cast(sent_at as {{ dbt.type_timestamp() }}) as sent_at,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
+    from source
+),
+
+described as (
+    select
+        *,
+        {{ activation_is_held() }} as is_held,
+        {{ activation_json_object(['intervention_id', 'account_id', 'user_id', 'channel',
+                                   'campaign', 'sent_at']) }} as row_content_json,
         {{ activation_json_object(['intervention_id', 'account_id', 'user_id', 'channel',
                                    'campaign', 'sent_at', '_loaded_at']) }} as raw_row_json
-    from source
+    from typed
 ),
 
 ranked as (
     select
         *,
-        {{ activation_copy_rank('intervention_id', '_loaded_at desc, raw_row_json') }} as copy_rank
-    from typed
+        {{ activation_copy_rank('intervention_id', '_loaded_at desc, row_content_json',
+                                'row_content_json') }} as copy_rank
+    from described
 ),
 
-final as (
+checked as (
     select
         ranked.*,
         case
@@ -55,6 +68,13 @@ final as (
     left join users
         on ranked.user_id = users.user_id
             and ranked.account_id = users.account_id
+),
+
+final as (
+    select
+        *,
+        {{ activation_row_status() }} as row_status
+    from checked
 )
 
 select * from final

@@ -1,4 +1,5 @@
--- Every raw seat assignment, typed, ranked among copies of its key, and checked (SPEC section 3).
+-- Every raw seat assignment, typed, with its fate: held, duplicate, rejected or clean
+-- (SPEC section 3), checked against the clean accounts and users.
 
 with
 
@@ -7,14 +8,16 @@ source as (
 ),
 
 accounts as (
-    select account_id from {{ ref('stg_product__accounts') }}
+    select account_id from {{ ref('base_product__accounts') }}
+    where row_status = 'clean'
 ),
 
 users as (
     select
         user_id,
         account_id
-    from {{ ref('stg_product__users') }}
+    from {{ ref('base_product__users') }}
+    where row_status = 'clean'
 ),
 
 typed as (
@@ -24,20 +27,30 @@ typed as (
         cast(user_id as {{ dbt.type_string() }}) as user_id,
         cast(assigned_at as {{ dbt.type_timestamp() }}) as assigned_at,
         cast(unassigned_at as {{ dbt.type_timestamp() }}) as unassigned_at,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
+    from source
+),
+
+described as (
+    select
+        *,
+        {{ activation_is_held() }} as is_held,
+        {{ activation_json_object(['seat_assignment_id', 'account_id', 'user_id', 'assigned_at',
+                                   'unassigned_at']) }} as row_content_json,
         {{ activation_json_object(['seat_assignment_id', 'account_id', 'user_id', 'assigned_at',
                                    'unassigned_at', '_loaded_at']) }} as raw_row_json
-    from source
+    from typed
 ),
 
 ranked as (
     select
         *,
-        {{ activation_copy_rank('seat_assignment_id', '_loaded_at desc, raw_row_json') }} as copy_rank
-    from typed
+        {{ activation_copy_rank('seat_assignment_id', '_loaded_at desc, row_content_json',
+                                'row_content_json') }} as copy_rank
+    from described
 ),
 
-final as (
+checked as (
     select
         ranked.*,
         case
@@ -53,6 +66,13 @@ final as (
     left join users
         on ranked.user_id = users.user_id
             and ranked.account_id = users.account_id
+),
+
+final as (
+    select
+        *,
+        {{ activation_row_status() }} as row_status
+    from checked
 )
 
 select * from final

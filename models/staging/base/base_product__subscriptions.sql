@@ -1,4 +1,5 @@
--- Every raw subscription change, typed, ranked among copies of its key, and checked (SPEC section 3).
+-- Every raw subscription change, typed, with its fate: held, duplicate, rejected or clean
+-- (SPEC section 3), checked against the clean accounts.
 
 with
 
@@ -7,7 +8,8 @@ source as (
 ),
 
 accounts as (
-    select account_id from {{ ref('stg_product__accounts') }}
+    select account_id from {{ ref('base_product__accounts') }}
+    where row_status = 'clean'
 ),
 
 typed as (
@@ -17,20 +19,30 @@ typed as (
         cast(status as {{ dbt.type_string() }}) as status,
         cast(licensed_seats as {{ dbt.type_bigint() }}) as licensed_seats,
         cast(changed_at as {{ dbt.type_timestamp() }}) as changed_at,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
+    from source
+),
+
+described as (
+    select
+        *,
+        {{ activation_is_held() }} as is_held,
+        {{ activation_json_object(['subscription_change_id', 'account_id', 'changed_at', 'status',
+                                   'licensed_seats']) }} as row_content_json,
         {{ activation_json_object(['subscription_change_id', 'account_id', 'changed_at', 'status',
                                    'licensed_seats', '_loaded_at']) }} as raw_row_json
-    from source
+    from typed
 ),
 
 ranked as (
     select
         *,
-        {{ activation_copy_rank('subscription_change_id', '_loaded_at desc, raw_row_json') }} as copy_rank
-    from typed
+        {{ activation_copy_rank('subscription_change_id', '_loaded_at desc, row_content_json',
+                                'row_content_json') }} as copy_rank
+    from described
 ),
 
-final as (
+checked as (
     select
         ranked.*,
         case
@@ -46,6 +58,13 @@ final as (
     from ranked
     left join accounts
         on ranked.account_id = accounts.account_id
+),
+
+final as (
+    select
+        *,
+        {{ activation_row_status() }} as row_status
+    from checked
 )
 
 select * from final

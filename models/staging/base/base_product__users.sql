@@ -1,4 +1,7 @@
--- Every raw user row, typed, ranked among copies of its key, and checked (SPEC section 3).
+-- Every raw user row, typed, with its fate: held, duplicate, rejected or clean (SPEC section 3),
+-- checked against the clean accounts. The e-mail never reaches raw_row_json (SPEC section 7).
+
+{{ config(materialized='table') }}
 
 with
 
@@ -7,7 +10,8 @@ source as (
 ),
 
 accounts as (
-    select account_id from {{ ref('stg_product__accounts') }}
+    select account_id from {{ ref('base_product__accounts') }}
+    where row_status = 'clean'
 ),
 
 typed as (
@@ -21,21 +25,31 @@ typed as (
         cast(invited_at as {{ dbt.type_timestamp() }}) as invited_at,
         cast(joined_at as {{ dbt.type_timestamp() }}) as joined_at,
         cast(deactivated_at as {{ dbt.type_timestamp() }}) as deactivated_at,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at
+    from source
+),
+
+described as (
+    select
+        *,
+        {{ activation_is_held() }} as is_held,
         {{ activation_json_object(['user_id', 'account_id', 'email', 'role', 'is_internal',
                                    'invited_at', 'invited_by_user_id', 'joined_at',
-                                   'deactivated_at', '_loaded_at']) }} as raw_row_json
-    from source
+                                   'deactivated_at']) }} as row_content_json,
+        {{ activation_json_object(['user_id', 'account_id', 'email', 'role', 'is_internal',
+                                   'invited_at', 'invited_by_user_id', 'joined_at',
+                                   'deactivated_at', '_loaded_at'], masked=['email']) }} as raw_row_json
+    from typed
 ),
 
 ranked as (
     select
         *,
-        {{ activation_copy_rank('user_id', '_loaded_at desc, raw_row_json') }} as copy_rank
-    from typed
+        {{ activation_copy_rank('user_id', '_loaded_at desc, row_content_json', 'row_content_json') }} as copy_rank
+    from described
 ),
 
-final as (
+checked as (
     select
         ranked.*,
         case
@@ -47,6 +61,13 @@ final as (
     from ranked
     left join accounts
         on ranked.account_id = accounts.account_id
+),
+
+final as (
+    select
+        *,
+        {{ activation_row_status() }} as row_status
+    from checked
 )
 
 select * from final
