@@ -68,7 +68,6 @@
             _activation_check_number('activation__habit_min_users', min_value=1, integer=true),
             _activation_check_number('activation__habit_min_weeks', min_value=1, max_value=4, integer=true),
             _activation_check_number('activation__tar_drop_alert_days', min_value=0, integer=true),
-            _activation_check_number('activation__incremental_lookback_hours', min_value=0),
             _activation_check_setup_criteria(),
         ] | reject('none') | list -%}
         {%- if problems -%}

@@ -20,9 +20,11 @@
         unique_key=['account_id', 'metric_date'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook=["{{ activation_prune_account_dates() }}"],
+        pre_hook="{{ activation_incremental_pre_hook() }}",
+        post_hook=["{{ activation_prune_account_dates() }}", "{{ activation_advance_manifest() }}"],
     )
 }}
+{%- set incremental = activation_is_incremental() %}
 
 with
 
@@ -37,7 +39,7 @@ classified_through as (
     select max(_checked_at) as checked_at from {{ ref('int_events_classified') }}
 ),
 
-{% if is_incremental() %}
+{% if incremental %}
 
 stored_accounts as (
     select

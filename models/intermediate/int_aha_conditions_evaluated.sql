@@ -21,8 +21,11 @@
         unique_key='account_id',
         scope_marker_column='condition_met_at',
         on_schema_change='fail',
+        pre_hook="{{ activation_incremental_pre_hook() }}",
+        post_hook="{{ activation_advance_manifest() }}",
     )
 }}
+{%- set incremental = activation_is_incremental() %}
 
 with
 
@@ -50,7 +53,7 @@ classified_through as (
     select max(_checked_at) as checked_at from {{ ref('int_events_classified') }}
 ),
 
-{% if is_incremental() %}
+{% if incremental %}
 
 changed_accounts as (
     select distinct account_id
@@ -73,7 +76,7 @@ events as (
     where
         is_included
         and is_customer_user
-        {% if is_incremental() %}
+        {% if incremental %}
         and account_id in (select changed_accounts.account_id from changed_accounts)
         {% endif %}
         and event_name in (select aha_definitions.event_name from aha_definitions)
@@ -149,7 +152,7 @@ conditions_met as (
     where event_number = min_count
 ),
 
-{% if is_incremental() %}
+{% if incremental %}
 
 -- every changed account: its conditions met, or one marker row (condition_met_at null) that
 -- clears it (replace_scope)

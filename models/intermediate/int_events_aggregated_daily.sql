@@ -16,8 +16,11 @@
         unique_key=['account_id', 'event_date'],
         scope_marker_column='n_events',
         on_schema_change='fail',
+        pre_hook="{{ activation_incremental_pre_hook() }}",
+        post_hook="{{ activation_advance_manifest() }}",
     )
 }}
+{%- set incremental = activation_is_incremental() %}
 
 with
 
@@ -29,7 +32,7 @@ classified_through as (
     select max(_checked_at) as checked_at from {{ ref('int_events_classified') }}
 ),
 
-{% if is_incremental() %}
+{% if incremental %}
 
 changed_dates as (
     {{ activation_reclassified_event_dates(ref('int_events_classified'),
@@ -42,7 +45,7 @@ events as (
     select * from classified
     where
         is_included
-    {% if is_incremental() %}
+    {% if incremental %}
         -- a semi-join (exists), not a join: with a join DuckDB aggregates every event first
         and exists (
             select 1 from changed_dates
@@ -74,7 +77,7 @@ rolled_up as (
         is_value_action, is_advanced_feature, is_customer_user, event_date
 ),
 
-{% if is_incremental() %}
+{% if incremental %}
 
 -- every changed pair: its rows, or one marker row (n_events null) that clears it (replace_scope)
 final as (

@@ -10,9 +10,11 @@
     is applied by the models that aggregate (an intervention at or after as_of_end can only
     prompt events at or after as_of_end, which every metric ignores anyway).
 
-    Incremental: re-classifies the keys re-checked by staging since the last run (which covers
-    changed accounts and users) and every event of an account with an intervention loaded
-    since then. Changing the event_catalog or onboarding_checklist seed needs --full-refresh.
+    Incremental (macros/incremental/manifest.sql): re-classifies the keys re-checked by staging
+    since the last run (which covers changed accounts and users) and every event of an account
+    with an intervention row in a load hour this model has not processed. A changed seed or var
+    it depends on (event_catalog, onboarding_checklist, the prompt window), or an upstream full
+    rebuild, rebuilds it in full.
     Bookkeeping for the rollups downstream (macro activation_reclassified_event_dates):
     `_checked_at` is the run that last classified the key, and `_replaced_*` the account, date
     and run of the row it replaced (null when the key is new or on a full refresh).
@@ -23,8 +25,14 @@
         unique_key='event_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        activation_sources=['interventions'],
+        pre_hook="{{ activation_incremental_pre_hook() }}",
+        post_hook="{{ activation_advance_manifest() }}",
     )
 }}
+-- depends_on: {{ ref('base_product__loads') }}
+-- depends_on: {{ ref('base_product__interventions') }}
+{%- set incremental = activation_is_incremental() %}
 
 with
 
@@ -54,11 +62,6 @@ interventions as (
     from {{ ref('stg_product__interventions') }}
 ),
 
-intervention_loads as (
-    select max(_loaded_at) as loaded_through from {{ ref('base_product__interventions') }}
-    where row_status != 'held'
-),
-
 event_catalog as (
     select * from {{ ref('event_catalog') }}
 ),
@@ -67,14 +70,10 @@ checklist as (
     select step_id from {{ ref('onboarding_checklist') }}
 ),
 
-{% if is_incremental() %}
+{% if incremental %}
 
 watermarks as (
-    select
-        {{ activation_incremental_watermark('_checked_at') }} as checked_after,
-        {{ activation_incremental_watermark(
-            '_interventions_loaded_through', var('activation__incremental_lookback_hours')
-        ) }} as interventions_loaded_after
+    select {{ activation_incremental_watermark('_checked_at') }} as checked_after
 ),
 
 accounts_with_new_interventions as (
@@ -82,7 +81,7 @@ accounts_with_new_interventions as (
     from {{ ref('base_product__interventions') }}
     where
         row_status != 'held'
-        and _loaded_at > (select watermarks.interventions_loaded_after from watermarks)
+        and {{ activation_loaded_in_scope('interventions') }}
 ),
 
 batch as (
@@ -186,8 +185,7 @@ final as (
         cast(catalogued.event_at as date) as event_date,
         catalogued.event_at,
         {{ activation_run_started_at() }} as _checked_at,
-        (select intervention_loads.loaded_through from intervention_loads) as _interventions_loaded_through,
-        {% if is_incremental() %}
+        {% if incremental %}
         replaced.account_id as _replaced_account_id,
         replaced.event_date as _replaced_event_date,
         replaced._checked_at as _replaced_checked_at
@@ -201,7 +199,7 @@ final as (
         on catalogued.event_key = prompted_by_intervention.event_key
     left join checklist
         on catalogued.step_id_property = checklist.step_id
-    {% if is_incremental() %}
+    {% if incremental %}
     left join {{ this }} as replaced
         on catalogued.event_key = replaced.event_key
     {% endif %}

@@ -130,6 +130,67 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
+# Compared between an incremental and a full-refresh build. The columns left out are run
+# bookkeeping that says *when* a row was processed, not what it is: `_checked_at` (the run that
+# last re-checked an event key, or the classification run a rollup row reflects) and `_replaced_*`
+# (what the previous version of a re-classified key was; a full refresh has none).
+COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "dq")
+BOOKKEEPING_COLUMNS = {"_checked_at", "_replaced_account_id", "_replaced_event_date", "_replaced_checked_at"}
+# run state, not output: what each incremental model processed, and when
+RUN_STATE_RELATIONS = {("staging", "activation_incremental_manifest")}
+
+
+def relation_differences(incremental: Path, full: Path, workdir: Path) -> dict[str, tuple[int, int]]:
+    """Every relation of COMPARED_SCHEMAS in two warehouses, every column but BOOKKEEPING_COLUMNS,
+    both ways (EXCEPT ALL): {relation: (rows only in `incremental`, rows only in `full`)}."""
+    snapshot = workdir / "full_refresh_snapshot.duckdb"
+    con = connect(full)  # dbt-duckdb still holds this file in this process: checkpoint, then copy
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    shutil.copy(full, snapshot)
+    con = connect(incremental)
+    try:
+        con.execute(f"attach '{snapshot}' as full_refresh (read_only)")
+        inc_catalog = con.execute("select current_database()").fetchone()[0]
+        listed = ", ".join(f"'{s}'" for s in COMPARED_SCHEMAS)
+
+        def columns(catalog: str) -> dict[tuple[str, str], list[str]]:
+            found: dict[tuple[str, str], list[str]] = {}
+            for schema, name, column in con.execute(
+                    "select table_schema, table_name, column_name from information_schema.columns "
+                    f"where table_catalog = ? and table_schema in ({listed}) "
+                    "order by table_schema, table_name, ordinal_position", [catalog]).fetchall():
+                if (schema, name) not in RUN_STATE_RELATIONS:
+                    found.setdefault((schema, name), []).append(column)
+            return found
+
+        inc_cols, full_cols = columns(inc_catalog), columns("full_refresh")
+        assert set(inc_cols) == set(full_cols), f"different relations: {set(inc_cols) ^ set(full_cols)}"
+        diffs = {}
+        for (schema, name), cols in sorted(inc_cols.items()):
+            assert cols == full_cols[(schema, name)], f"{schema}.{name}: different columns"
+            select = ", ".join(f'"{c}"' for c in cols if c not in BOOKKEEPING_COLUMNS)
+            inc_rel = f'"{inc_catalog}".{schema}."{name}"'
+            full_rel = f'full_refresh.{schema}."{name}"'
+            only_inc = con.execute(f"select count(*) from (select {select} from {inc_rel} "
+                                   f"except all select {select} from {full_rel})").fetchone()[0]
+            only_full = con.execute(f"select count(*) from (select {select} from {full_rel} "
+                                    f"except all select {select} from {inc_rel})").fetchone()[0]
+            if only_inc or only_full:
+                diffs[f"{schema}.{name}"] = (only_inc, only_full)
+        con.execute("detach full_refresh")
+        return diffs
+    finally:
+        con.close()
+
+
+def format_differences(diffs: dict[str, tuple[int, int]]) -> str:
+    return "incremental != full refresh (rows only incremental, rows only full refresh):\n" + "\n".join(
+        f"  {rel}: {a} / {b}" for rel, (a, b) in diffs.items())
+
+
 @pytest.fixture(scope="session")
 def dirty_warehouse(tmp_path_factory, dbt) -> tuple[Path, DbtRun]:
     """Generated data with 2% bad rows, loaded and built from scratch as of END_DATE."""

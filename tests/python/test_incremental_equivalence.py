@@ -9,7 +9,7 @@ relation of schemas staging, intermediate, marts and dq must then be equal in bo
 column, both ways (EXCEPT ALL each way, in one connection with the other file attached
 read-only). The only columns left out are run bookkeeping that says *when* a row was processed,
 not what it is: `_checked_at` (the run that last re-checked an event key, or the classification
-run a rollup row reflects), `_interventions_loaded_through` (the intervention load that run saw)
+run a rollup row reflects)
 and `_replaced_*` (what the previous version of a re-classified key was; a full refresh has none).
 
 The builds exclude data and unit tests: they do not change any relation, and what they check is
@@ -19,74 +19,21 @@ covered by test_end_to_end.py and test_nightly.py; this file is about the models
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
 
 from batches import late_event_count, split_by_loaded_at
-from conftest import END_DATE, connect, generate, load
+from conftest import END_DATE, format_differences, generate, load, relation_differences
 
 pytestmark = pytest.mark.slow
 
-SCHEMAS = ("staging", "intermediate", "marts", "dq")
-BOOKKEEPING_COLUMNS = {"_checked_at", "_interventions_loaded_through",
-                       "_replaced_account_id", "_replaced_event_date", "_replaced_checked_at"}
 NO_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
 
 
 def build(dbt, database: Path, as_of_date: str, *flags: str) -> None:
     run = dbt("build", *flags, *NO_TESTS, database=database, as_of_date=as_of_date)
     assert run.success, "dbt build failed:\n" + "\n".join(run.failures()) + "\n" + run.text[-3000:]
-
-
-def differences(incremental: Path, full: Path, workdir: Path) -> dict[str, tuple[int, int]]:
-    """{relation: (rows only in the incremental build, rows only in the full refresh)}."""
-    snapshot = workdir / "full_refresh_snapshot.duckdb"
-    con = connect(full)  # dbt-duckdb still holds this file in this process: checkpoint, then copy
-    try:
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    shutil.copy(full, snapshot)
-    con = connect(incremental)
-    try:
-        con.execute(f"attach '{snapshot}' as full_refresh (read_only)")
-        inc_catalog = con.execute("select current_database()").fetchone()[0]
-        listed = ", ".join(f"'{s}'" for s in SCHEMAS)
-
-        def columns(catalog: str) -> dict[tuple[str, str], list[str]]:
-            found: dict[tuple[str, str], list[str]] = {}
-            for schema, name, column in con.execute(
-                    "select table_schema, table_name, column_name from information_schema.columns "
-                    f"where table_catalog = ? and table_schema in ({listed}) "
-                    "order by table_schema, table_name, ordinal_position", [catalog]).fetchall():
-                found.setdefault((schema, name), []).append(column)
-            return found
-
-        inc_cols, full_cols = columns(inc_catalog), columns("full_refresh")
-        assert set(inc_cols) == set(full_cols), f"different relations: {set(inc_cols) ^ set(full_cols)}"
-        diffs = {}
-        for (schema, name), cols in sorted(inc_cols.items()):
-            assert cols == full_cols[(schema, name)], f"{schema}.{name}: different columns"
-            select = ", ".join(f'"{c}"' for c in cols if c not in BOOKKEEPING_COLUMNS)
-            inc_rel = f'"{inc_catalog}".{schema}."{name}"'
-            full_rel = f'full_refresh.{schema}."{name}"'
-            only_inc = con.execute(f"select count(*) from (select {select} from {inc_rel} "
-                                   f"except all select {select} from {full_rel})").fetchone()[0]
-            only_full = con.execute(f"select count(*) from (select {select} from {full_rel} "
-                                    f"except all select {select} from {inc_rel})").fetchone()[0]
-            if only_inc or only_full:
-                diffs[f"{schema}.{name}"] = (only_inc, only_full)
-        con.execute("detach full_refresh")
-        return diffs
-    finally:
-        con.close()
-
-
-def _report(diffs: dict[str, tuple[int, int]]) -> str:
-    return "incremental != full refresh (rows only incremental, rows only full refresh):\n" + "\n".join(
-        f"  {rel}: {a} / {b}" for rel, (a, b) in diffs.items())
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +59,8 @@ def test_batches_built_incrementally_equal_a_full_refresh(dbt, raw_dir, tmp_path
         load(batch, full, append=True)
     build(dbt, full, END_DATE, "--full-refresh")
 
-    diffs = differences(incremental, full, tmp_path)
-    assert not diffs, _report(diffs)
+    diffs = relation_differences(incremental, full, tmp_path)
+    assert not diffs, format_differences(diffs)
 
 
 def test_nightly_as_of_date_advancing_day_by_day_equals_a_full_refresh(dbt, raw_dir, tmp_path):
@@ -137,5 +84,5 @@ def test_nightly_as_of_date_advancing_day_by_day_equals_a_full_refresh(dbt, raw_
         load(batch, full, append=True)
     build(dbt, full, days[-1].isoformat(), "--full-refresh")
 
-    diffs = differences(incremental, full, tmp_path)
-    assert not diffs, _report(diffs)
+    diffs = relation_differences(incremental, full, tmp_path)
+    assert not diffs, format_differences(diffs)

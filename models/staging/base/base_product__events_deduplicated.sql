@@ -8,12 +8,13 @@
     here with their reason (dq_rejected_rows reads them); clean rows get event_at (clamped to
     signup_at when up to one day before signup).
 
-    Incremental: each run re-decides every event key that could have changed, i.e. keys with a
-    copy loaded since the last run, and every event of an account or user whose row was
-    (re)loaded since then (validity depends on them). "Since" is the newest _loaded_at already
-    processed minus activation__incremental_lookback_hours, to absorb skew between syncs. The
-    winner is always chosen among all raw copies of a key, so a late copy that should win
-    replaces an earlier winner exactly as a full refresh would.
+    Incremental (macros/incremental/manifest.sql): each run re-decides every event key with a
+    copy in a load hour this model has not processed (new rows, late rows, backfills with an old
+    _loaded_at, held rows whose time came), and every event of an account or user with a row in
+    such a load hour (validity depends on them). The winner is always chosen among all raw
+    copies of a key, so a late copy that should win replaces an earlier winner exactly as a full
+    refresh would. Rows removed or rewritten in raw, or a changed configuration, rebuild it in
+    full.
 -#}
 {{
     config(
@@ -21,8 +22,13 @@
         unique_key='event_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        activation_sources=['events', 'accounts', 'users'],
+        pre_hook="{{ activation_incremental_pre_hook() }}",
+        post_hook="{{ activation_advance_manifest() }}",
     )
 }}
+-- depends_on: {{ ref('base_product__loads') }}
+{%- set incremental = activation_is_incremental() %}
 
 with
 
@@ -77,24 +83,18 @@ users as (
 ),
 
 
-{% if is_incremental() %}
-
-reprocess_window as (
-    select
-        {{ activation_incremental_watermark('_loaded_at', var('activation__incremental_lookback_hours')) }}
-        as reprocess_after
-),
+{% if incremental %}
 
 changed_accounts as (
     select account_id
     from base_accounts
-    where _loaded_at > (select reprocess_after from reprocess_window)
+    where {{ activation_loaded_in_scope('accounts') }}
 ),
 
 changed_users as (
     select user_id
     from base_users
-    where _loaded_at > (select reprocess_after from reprocess_window)
+    where {{ activation_loaded_in_scope('users') }}
 ),
 
 touched_event_ids as (
@@ -103,7 +103,7 @@ touched_event_ids as (
     where
         event_id is not null
         and (
-            _loaded_at > (select reprocess_after from reprocess_window)
+            {{ activation_loaded_in_scope('events') }}
             or account_id in (select account_id from changed_accounts)
             or user_id in (select user_id from changed_users)
         )
@@ -120,7 +120,7 @@ keyless_candidates as (
     where row_content_json in (
         select landed.row_content_json
         from raw_keyless_events as landed
-        where landed._loaded_at > (select reprocess_after from reprocess_window)
+        where {{ activation_loaded_in_scope('events', 'landed._loaded_at') }}
     )
 ),
 

@@ -1,0 +1,292 @@
+{#-
+    The incremental manifest: one mechanism for every incremental model (README "Incremental
+    processing").
+
+    What has landed. `base_product__loads` (a table, built first in every run) summarises every
+    raw table by the hour of `_loaded_at`: rows and a checksum of their content, held rows left
+    out. It is the run's snapshot of the raw layer.
+
+    What each model has processed. The manifest table (schema staging, created at run start)
+    holds, per incremental model, the load summaries it has processed and a `config` row with
+    the fingerprint of the configuration it was built with, when, and whether in full. A model's
+    post-hook (activation_advance_manifest) writes them after its SQL succeeded, so a model that
+    failed, or a run killed between models, leaves that model's entries as they were and the
+    next run catches it up.
+
+    What a run does (activation_incremental_plan), per model, decided when it runs:
+      full         first build, --full-refresh, no manifest entry, a changed seed or var the
+                   model depends on (upstream, transitively), rows removed or rewritten in a
+                   raw table it reads (a replace load), or an upstream incremental model that
+                   was rebuilt in full since this model last ran;
+      incremental  otherwise: only the rows in the load hours that differ from what it
+                   processed (activation_loaded_in_scope), wherever their _loaded_at lies, so a
+                   backfill with an old _loaded_at is picked up like any new row.
+    The reason is recorded in the manifest and printed by scripts/nightly.py.
+-#}
+
+{% macro activation_manifest_relation() -%}
+    {{- return(api.Relation.create(database=target.database, schema='staging',
+                                   identifier='activation_incremental_manifest')) -}}
+{%- endmacro %}
+
+{#- on-run-start: the manifest table exists before any model reads it. -#}
+{% macro activation_create_manifest() -%}
+    {%- set manifest = activation_manifest_relation() -%}
+    {%- do adapter.create_schema(manifest) -%}
+    create table if not exists {{ manifest }} (
+        model_name {{ dbt.type_string() }},
+        source_table {{ dbt.type_string() }},
+        loaded_hour {{ dbt.type_timestamp() }},
+        n_rows {{ dbt.type_bigint() }},
+        content_checksum {{ dbt.type_string() }},
+        refresh_mode {{ dbt.type_string() }},
+        refresh_reason {{ dbt.type_string() }},
+        recorded_at {{ dbt.type_timestamp() }}
+    )
+{%- endmacro %}
+
+{#- The hour bucket of a load timestamp. -#}
+{% macro activation_loaded_hour(loaded_at) -%}
+    {{ dbt.date_trunc('hour', loaded_at) }}
+{%- endmacro %}
+
+{#- A checksum text of a group of rows, from the listed columns (order-independent). -#}
+{% macro activation_rows_checksum(columns) -%}
+    {{ return(adapter.dispatch('activation_rows_checksum', 'activation')(columns)) }}
+{%- endmacro %}
+
+{% macro default__activation_rows_checksum(columns) -%}
+    {{ exceptions.raise_compiler_error(
+        "activation_rows_checksum has no implementation for adapter '" ~ adapter.type()
+        ~ "': add " ~ adapter.type() ~ "__activation_rows_checksum in macros/incremental/manifest.sql") }}
+{%- endmacro %}
+
+{% macro duckdb__activation_rows_checksum(columns) -%}
+    cast(sum(hash({{ columns | join(', ') }}) % 1000000007) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro postgres__activation_rows_checksum(columns) -%}
+    cast(sum(hashtextextended(
+        {%- for column in columns %}coalesce(cast({{ column }} as text), '\N'){{ " || '|' || " if not loop.last }}{% endfor -%}
+    , 0) % 1000000007) as text)
+{%- endmacro %}
+
+{% macro spark__activation_rows_checksum(columns) -%}
+    cast(sum(cast(xxhash64({{ columns | join(', ') }}) % 1000000007 as bigint)) as string)
+{%- endmacro %}
+
+{#-
+    The configuration a model's output depends on, as {input: fingerprint}: the content of every
+    seed upstream of it, and every activation__* var read by it, by a model upstream of it, or by
+    a macro any of them calls (found in their code). as_of_date is not configuration here: models
+    that depend on it handle a new date themselves.
+-#}
+{% macro activation_config_fingerprint(node=none) -%}
+    {%- set node = node or model -%}
+    {%- set seen = [] -%}
+    {%- set seeds = [] -%}
+    {%- set codes = [] -%}
+    {%- set queue = [node.unique_id] -%}
+    {%- for unique_id in queue -%}
+        {%- if unique_id not in seen -%}
+            {%- do seen.append(unique_id) -%}
+            {%- set current = graph.nodes.get(unique_id) -%}
+            {%- if current is not none -%}
+                {%- if current.resource_type == 'seed' -%}
+                    {%- do seeds.append(current) -%}
+                {%- else -%}
+                    {%- do codes.append(current.raw_code or '') -%}
+                    {%- for macro_id in current.depends_on.macros -%}
+                        {%- if macro_id in graph.macros -%}
+                            {%- do codes.append(graph.macros[macro_id].macro_sql) -%}
+                        {%- endif -%}
+                    {%- endfor -%}
+                    {%- for parent in current.depends_on.nodes -%}
+                        {%- do queue.append(parent) -%}
+                    {%- endfor -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set fingerprint = {} -%}
+    {%- set var_names = [] -%}
+    {%- for code in codes -%}
+        {%- for name in modules.re.findall("var\(\s*['\"](activation__[a-z0-9_]+)['\"]", code) -%}
+            {%- if name != 'activation__as_of_date' and name not in var_names -%}
+                {%- do var_names.append(name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for name in var_names | sort -%}
+        {%- do fingerprint.update({'var ' ~ name: local_md5(var(name, none) | tojson)}) -%}
+    {%- endfor -%}
+    {%- for seed in seeds | sort(attribute='name') -%}
+        {%- set relation = adapter.get_relation(seed.database, seed.schema, seed.alias or seed.name) -%}
+        {%- if relation is not none -%}
+            {%- set rows = run_query('select * from ' ~ relation).rows -%}
+            {%- set lines = [] -%}
+            {%- for row in rows -%}
+                {%- do lines.append(row.values() | map('string') | join('\x1f')) -%}
+            {%- endfor -%}
+            {%- do fingerprint.update({'seed ' ~ seed.name: local_md5(lines | sort | join('\n'))}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(fingerprint) -}}
+{%- endmacro %}
+
+{#- The incremental models upstream of this one (transitively). -#}
+{% macro _activation_upstream_incremental_models() -%}
+    {%- set seen = [] -%}
+    {%- set found = [] -%}
+    {%- set queue = model.depends_on.nodes | list -%}
+    {%- for unique_id in queue -%}
+        {%- if unique_id not in seen -%}
+            {%- do seen.append(unique_id) -%}
+            {%- set current = graph.nodes.get(unique_id) -%}
+            {%- if current is not none and current.resource_type == 'model' -%}
+                {%- if current.config.materialized == 'incremental' -%}
+                    {%- do found.append(current.name) -%}
+                {%- endif -%}
+                {%- for parent in current.depends_on.nodes -%}
+                    {%- do queue.append(parent) -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(found) -}}
+{%- endmacro %}
+
+{#- The raw tables whose new rows the model reads (config `activation_sources`). -#}
+{% macro _activation_sources() -%}
+    {{- return(config.get('activation_sources') or []) -}}
+{%- endmacro %}
+
+{#-
+    How this run builds the model: {'mode': 'full' | 'incremental', 'reason': text,
+    'fingerprint': {...}}. The model's config `activation_sources` lists the raw tables
+    (base_product__loads.source_table) whose new rows it reads through activation_loaded_in_scope.
+-#}
+{% macro activation_incremental_plan() -%}
+    {%- set sources = _activation_sources() -%}
+    {%- if not execute -%}
+        {{- return({'mode': 'full', 'reason': 'parsing'}) -}}
+    {%- endif -%}
+    {%- if not is_incremental() -%}
+        {%- set reason = '--full-refresh' if flags.FULL_REFRESH else 'first build' -%}
+        {{- return({'mode': 'full', 'reason': reason}) -}}
+    {%- endif -%}
+    {%- set fingerprint = activation_config_fingerprint() -%}
+    {%- set manifest = activation_manifest_relation() -%}
+    {%- set last = run_query(
+        "select content_checksum, recorded_at from " ~ manifest ~ " where model_name = '" ~ model.name
+        ~ "' and source_table = 'config'").rows -%}
+    {%- if last | length == 0 -%}
+        {{- return({'mode': 'full', 'reason': 'first build with a manifest', 'fingerprint': fingerprint}) -}}
+    {%- endif -%}
+    {%- set previous = fromjson(last[0][0]) -%}
+    {%- set changed = [] -%}
+    {%- for name in (fingerprint.keys() | list) + (previous.keys() | list) -%}
+        {%- if fingerprint.get(name) != previous.get(name) and name not in changed -%}
+            {%- do changed.append(name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if changed -%}
+        {{- return({'mode': 'full', 'reason': 'configuration changed: ' ~ (changed | sort | join(', ')),
+                    'fingerprint': fingerprint}) -}}
+    {%- endif -%}
+    {%- set upstream = _activation_upstream_incremental_models() -%}
+    {%- if upstream -%}
+        {%- set rebuilt = run_query(
+            "select upstream.model_name from " ~ manifest ~ " as upstream, " ~ manifest ~ " as this_model"
+            ~ " where upstream.source_table = 'config' and this_model.source_table = 'config'"
+            ~ " and this_model.model_name = '" ~ model.name ~ "' and upstream.refresh_mode = 'full'"
+            ~ " and upstream.recorded_at > this_model.recorded_at"
+            ~ " and upstream.model_name in ('" ~ (upstream | join("', '")) ~ "')").rows -%}
+        {%- if rebuilt | length > 0 -%}
+            {{- return({'mode': 'full', 'reason': 'upstream rebuilt in full: '
+                        ~ (rebuilt | map(attribute=0) | sort | join(', ')), 'fingerprint': fingerprint}) -}}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if sources -%}
+        {%- set rewritten = run_query(
+            "select distinct processed.source_table from " ~ manifest ~ " as processed"
+            ~ " left join " ~ ref('base_product__loads') ~ " as landed"
+            ~ " on processed.source_table = landed.source_table"
+            ~ " and processed.loaded_hour is not distinct from landed.loaded_hour"
+            ~ " where processed.model_name = '" ~ model.name ~ "'"
+            ~ " and processed.source_table in ('" ~ (sources | join("', '")) ~ "')"
+            ~ " and (landed.n_rows is null or landed.n_rows < processed.n_rows"
+            ~ " or (landed.n_rows = processed.n_rows and landed.content_checksum != processed.content_checksum))").rows -%}
+        {%- if rewritten | length > 0 -%}
+            {{- return({'mode': 'full', 'reason': 'rows removed or rewritten in raw '
+                        ~ (rewritten | map(attribute=0) | sort | join(', ')), 'fingerprint': fingerprint}) -}}
+        {%- endif -%}
+    {%- endif -%}
+    {{- return({'mode': 'incremental', 'reason': 'only what changed', 'fingerprint': fingerprint}) -}}
+{%- endmacro %}
+
+{#- True when this run builds the model incrementally (use instead of is_incremental()). -#}
+{% macro activation_is_incremental() -%}
+    {{- return(activation_incremental_plan()['mode'] == 'incremental') -}}
+{%- endmacro %}
+
+{#-
+    Pre-hook of every incremental model: an existing table that this run rebuilds in full is
+    emptied first (in the model's transaction), so the full batch replaces it whole.
+-#}
+{% macro activation_incremental_pre_hook() -%}
+    {%- if execute and is_incremental() and not activation_is_incremental() -%}
+        delete from {{ this }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    A SQL predicate: the row's `loaded_at` falls in a load hour of raw `source_table` that this
+    model has not processed as it is now (new rows, rows added to an hour already processed,
+    held rows whose time came, backfills with an old _loaded_at).
+-#}
+{% macro activation_loaded_in_scope(source_table, loaded_at='_loaded_at') -%}
+    {{ activation_loaded_hour(loaded_at) }} in (
+        select landed.loaded_hour
+        from {{ ref('base_product__loads') }} as landed
+        where
+            landed.source_table = '{{ source_table }}'
+            and not exists (
+                select 1 from {{ activation_manifest_relation() }} as processed
+                where
+                    processed.model_name = '{{ model.name }}'
+                    and processed.source_table = landed.source_table
+                    and processed.loaded_hour = landed.loaded_hour
+                    and processed.n_rows = landed.n_rows
+                    and processed.content_checksum = landed.content_checksum
+            )
+    )
+{%- endmacro %}
+
+{#-
+    Post-hook of every incremental model: record what this run processed (the load summaries of
+    its sources, as snapshotted at run start) and the configuration it was built with.
+-#}
+{% macro activation_advance_manifest() -%}
+    {%- if not execute -%}
+        {{- return('select 1') -}}
+    {%- endif -%}
+    {%- set sources = _activation_sources() -%}
+    {%- set plan = activation_incremental_plan() -%}
+    {%- set fingerprint = plan.get('fingerprint') or activation_config_fingerprint() -%}
+    {%- set manifest = activation_manifest_relation() -%}
+    delete from {{ manifest }} where model_name = '{{ model.name }}';
+    {% if sources -%}
+    insert into {{ manifest }} (model_name, source_table, loaded_hour, n_rows, content_checksum, recorded_at)
+    select '{{ model.name }}', source_table, loaded_hour, n_rows, content_checksum, {{ activation_run_started_at() }}
+    from {{ ref('base_product__loads') }}
+    where source_table in ('{{ sources | join("', '") }}');
+    {%- endif %}
+    insert into {{ manifest }} (model_name, source_table, content_checksum, refresh_mode, refresh_reason, recorded_at)
+    values (
+        '{{ model.name }}', 'config', '{{ fingerprint | tojson | replace("'", "''") }}',
+        '{{ plan["mode"] }}', '{{ plan["reason"] | replace("'", "''") }}', {{ activation_run_started_at() }}
+    )
+{%- endmacro %}

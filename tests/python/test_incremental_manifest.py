@@ -1,0 +1,122 @@
+"""The incremental manifest (macros/incremental/manifest.sql): what an operator does between two
+nightlies never makes the next one publish something a full refresh would not.
+
+* A backfill: rows that land with an old `_loaded_at` (older than anything processed) are
+  processed by the next run like any new row.
+* A config edit: mapping an unmapped event in seeds/event_catalog.csv rebuilds every model that
+  depends on the catalog in full, automatically, and the manifest says why.
+* A replace load that keeps `_loaded_at` (rows rewritten in place) is detected and rebuilds the
+  models that read that raw table in full.
+
+One small warehouse (a copy of the project, whose seed the test edits) is built from scratch,
+then each edit is followed by an incremental build and compared, every relation and column,
+with a full refresh of a copy of the same warehouse.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import (END_DATE, connect, copy_project, format_differences, generate, load, query,
+                      relation_differences)
+
+pytestmark = pytest.mark.slow
+
+NO_TESTS = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+EVENT_COLUMNS = ["event_id", "account_id", "user_id", "event_name", "occurred_at", "received_at",
+                 "properties", "_loaded_at"]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory, dbt):
+    root = tmp_path_factory.mktemp("manifest")
+    project = copy_project(root / "project")
+    raw = generate(root / "raw", accounts=60, seed=11)
+    database = root / "warehouse.duckdb"
+    load(raw, database)
+    _build(dbt, database, project, "--full-refresh")
+    return root, project, raw, database
+
+
+def _build(dbt, database: Path, project: Path, *flags: str) -> None:
+    run = dbt("build", *flags, *NO_TESTS, database=database, project_dir=project)
+    assert run.success, "dbt build failed:\n" + "\n".join(run.failures()) + "\n" + run.text[-3000:]
+
+
+def _reasons(database: Path) -> dict[str, tuple[str, str]]:
+    return {model: (mode, reason) for model, mode, reason in query(database, """
+        select model_name, refresh_mode, refresh_reason from staging.activation_incremental_manifest
+        where source_table = 'config'""")}
+
+
+def _assert_equals_a_full_refresh(dbt, database: Path, project: Path, workdir: Path) -> None:
+    con = connect(database)
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    full = workdir / "full.duckdb"
+    shutil.copy(database, full)
+    _build(dbt, full, project, "--full-refresh")
+    diffs = relation_differences(database, full, workdir)
+    assert not diffs, format_differences(diffs)
+
+
+def test_a_backfill_with_an_old_loaded_at_is_processed_by_the_next_run(setup, dbt, tmp_path):
+    root, project, _, database = setup
+    [(account_id, user_id)] = query(database, """
+        select account_id, user_id from staging.stg_product__users
+        where not is_internal order by user_id limit 1""")
+    backfill = root / "backfill"
+    backfill.mkdir()
+    with open(backfill / "events.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(EVENT_COLUMNS)
+        writer.writerow(["backfilled_1", account_id, user_id, "Report_Run", "2026-06-20 10:00:00",
+                         "2026-06-20 10:00:01", "", "2025-01-01 00:00:00"])
+    load(backfill, database, append=True)
+    _build(dbt, database, project)
+    assert _reasons(database)["base_product__events_deduplicated"] == ("incremental", "only what changed")
+    assert query(database, "select count(*) from staging.stg_product__events where event_id = 'backfilled_1'") == [(1,)]
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
+def test_mapping_an_unmapped_event_rebuilds_what_depends_on_the_catalog(setup, dbt, tmp_path):
+    _, project, _, database = setup
+    [(event_name,)] = query(database, "select min(event_name) from dq.dq_unmapped_event_names")
+    assert event_name, "the generated data has unmapped event names"
+    with open(project / "seeds" / "event_catalog.csv", "a") as f:
+        f.write(f"{event_name},core_action,true,reports,false,false\n")
+    _build(dbt, database, project)
+    reasons = _reasons(database)
+    for model in ("int_events_classified", "int_events_aggregated_daily", "int_account_days_aggregated",
+                  "int_aha_conditions_evaluated"):
+        assert reasons[model] == ("full", "configuration changed: seed event_catalog"), model
+    # deduplication does not read the catalog: it stays incremental
+    assert reasons["base_product__events_deduplicated"][0] == "incremental"
+    assert query(database, "select count(*) from dq.dq_unmapped_event_names "
+                           f"where event_name = '{event_name}'") == [(0,)]
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
+def test_a_replace_load_that_keeps_loaded_at_rebuilds_what_reads_that_table(setup, dbt, tmp_path):
+    root, project, raw, database = setup
+    rewritten = root / "rewritten"
+    rewritten.mkdir()
+    with open(raw / "events.csv", newline="") as source, open(rewritten / "events.csv", "w", newline="") as out:
+        reader = csv.DictReader(source)
+        writer = csv.DictWriter(out, fieldnames=reader.fieldnames)
+        writer.writeheader()
+        for i, row in enumerate(reader):
+            if i % 50 == 0 and row["event_name"] == "Report_Run":
+                row["event_name"] = "Dashboard_Created"  # rewritten in place, same _loaded_at
+            writer.writerow(row)
+    load(rewritten, database)  # replace, not append
+    _build(dbt, database, project)
+    mode, reason = _reasons(database)["base_product__events_deduplicated"]
+    assert (mode, reason) == ("full", "rows removed or rewritten in raw events")
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
