@@ -243,25 +243,40 @@
 {%- endmacro %}
 
 {#-
-    A SQL predicate: the row's `loaded_at` falls in a load hour of raw `source_table` that this
-    model has not processed as it is now (new rows, rows added to an hour already processed,
-    held rows whose time came, backfills with an old _loaded_at).
+    The load hours of raw `source_table` that `models` (a list of model names; default: this
+    model) have not all processed as they are now: new rows, rows added to an hour already
+    processed, held rows whose time came, backfills with an old _loaded_at. A model without a
+    manifest entry is left out (it rebuilds in full anyway). A SQL query of one column,
+    loaded_hour.
 -#}
-{% macro activation_loaded_in_scope(source_table, loaded_at='_loaded_at') -%}
-    {{ activation_loaded_hour(loaded_at) }} in (
-        select landed.loaded_hour
-        from {{ ref('base_product__loads') }} as landed
-        where
-            landed.source_table = '{{ source_table }}'
-            and not exists (
-                select 1 from {{ activation_manifest_relation() }} as processed
-                where
-                    processed.model_name = '{{ model.name }}'
-                    and processed.source_table = landed.source_table
-                    and processed.loaded_hour = landed.loaded_hour
-                    and processed.n_rows = landed.n_rows
-                    and processed.content_checksum = landed.content_checksum
-            )
+{% macro activation_unprocessed_load_hours(source_table, models=none) -%}
+    {%- set models = models if models is not none else [model.name] -%}
+    select landed.loaded_hour
+    from {{ ref('base_product__loads') }} as landed
+    where
+        landed.source_table = '{{ source_table }}'
+        and exists (
+            select 1 from {{ activation_manifest_relation() }} as consumer
+            where
+                consumer.source_table = 'config'
+                and consumer.model_name in ('{{ models | join("', '") }}')
+                and not exists (
+                    select 1 from {{ activation_manifest_relation() }} as processed
+                    where
+                        processed.model_name = consumer.model_name
+                        and processed.source_table = landed.source_table
+                        and processed.loaded_hour is not distinct from landed.loaded_hour
+                        and processed.n_rows = landed.n_rows
+                        and processed.content_checksum = landed.content_checksum
+                )
+        )
+{%- endmacro %}
+
+{#- A SQL predicate: the row's `loaded_at` is in an unprocessed load hour (see above). -#}
+{% macro activation_loaded_in_scope(source_table, loaded_at='_loaded_at', models=none) -%}
+    exists (
+        select 1 from ({{ activation_unprocessed_load_hours(source_table, models) }}) as unprocessed
+        where unprocessed.loaded_hour is not distinct from {{ activation_loaded_hour(loaded_at) }}
     )
 {%- endmacro %}
 
@@ -289,4 +304,42 @@
         '{{ model.name }}', 'config', '{{ fingerprint | tojson | replace("'", "''") }}',
         '{{ plan["mode"] }}', '{{ plan["reason"] | replace("'", "''") }}', {{ activation_run_started_at() }}
     )
+{%- endmacro %}
+
+{#-
+    The changed event scopes of this run (stg_product__event_scopes): the accounts to recompute
+    whole (event_date null) and the (account_id, event_date) pairs to recompute. A SQL predicate
+    on a row's account and, for models keyed by date, its event date.
+-#}
+{% macro activation_in_event_scope(account_column, date_column=none) -%}
+    {%- set scopes = ref('stg_product__event_scopes') -%}
+    {%- if date_column is none -%}
+    {{ account_column }} in (select scopes.account_id from {{ scopes }} as scopes)
+    {%- else -%}
+    (
+        {{ account_column }} in (select scopes.account_id from {{ scopes }} as scopes where scopes.event_date is null)
+        or exists (
+            select 1 from {{ scopes }} as scopes
+            where scopes.account_id = {{ account_column }} and scopes.event_date = {{ date_column }}
+        )
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    Pre-hook of the models that consume the event scopes: remove what this run recomputes. On an
+    incremental run, the rows in scope (their recomputed rows are then appended); on a full
+    rebuild of an existing table, every row.
+-#}
+{% macro activation_replace_event_scope(date_column=none) -%}
+    {%- if execute and is_incremental() -%}
+        {%- if activation_is_incremental() -%}
+            delete from {{ this }}
+            where {{ activation_in_event_scope(this ~ '.account_id', this ~ '.' ~ date_column if date_column else none) }}
+        {%- else -%}
+            delete from {{ this }}
+        {%- endif -%}
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}

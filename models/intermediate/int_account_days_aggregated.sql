@@ -6,13 +6,12 @@
 
     Incremental: every run recomputes, per account, the dates from `recompute_from_date` to
     as_of_date: the dates after the last stored one (for every account), from the earliest
-    date whose events were re-classified since the last run (activation_reclassified_event_dates),
-    and the whole account when it is new or its signup_date moved. The rolling values of those
+    date of the account in this run's event scopes (stg_product__event_scopes; a whole account
+    from its signup_date), and the whole account when it is new or its signup_date moved. The rolling values of those
     dates need only the 35 days before (30-day window; 4 prior ISO weeks end at most 34 days
     earlier), so the model reads activity from `window_start_date` on; a full refresh is the same
     computation with every account recomputed from its signup_date. The post-hook
     (activation_prune_account_dates) removes rows a full rebuild would no longer produce.
-    `_checked_at` is the classification run the row reflects.
 -#}
 {{
     config(
@@ -20,6 +19,7 @@
         unique_key=['account_id', 'metric_date'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        activation_sources=['events', 'accounts', 'users', 'interventions'],
         pre_hook="{{ activation_incremental_pre_hook() }}",
         post_hook=["{{ activation_prune_account_dates() }}", "{{ activation_advance_manifest() }}"],
     )
@@ -33,10 +33,6 @@ accounts as (
         account_id,
         signup_date
     from {{ ref('int_accounts_enriched') }}
-),
-
-classified_through as (
-    select max(_checked_at) as checked_at from {{ ref('int_events_classified') }}
 ),
 
 {% if incremental %}
@@ -53,15 +49,14 @@ next_date as (
     select cast({{ dbt.dateadd('day', 1, 'max(metric_date)') }} as date) as next_date from {{ this }}
 ),
 
+-- the earliest date each account in this run's event scopes changed (a whole account: its
+-- signup_date, through the coalesce below)
 changed_accounts as (
     select
-        account_id,
-        min(event_date) as first_changed_date
-    from (
-        {{ activation_reclassified_event_dates(ref('int_events_classified'),
-                                               activation_incremental_watermark('_checked_at')) }}
-    ) as changed_dates
-    group by account_id
+        scopes.account_id,
+        coalesce(min(scopes.event_date), cast('1900-01-01' as date)) as first_changed_date
+    from {{ ref('stg_product__event_scopes') }} as scopes
+    group by scopes.account_id
 ),
 
 recompute_from as (
@@ -239,10 +234,8 @@ final as (
         rolled.week_start_date,
         rolled.active_users_30d,
         rolled.organic_users_14d,
-        rolled.organic_weeks_last_4,
-        classified_through.checked_at as _checked_at
+        rolled.organic_weeks_last_4
     from rolled
-    cross join classified_through
     where rolled.metric_date >= rolled.recompute_from_date
 )
 

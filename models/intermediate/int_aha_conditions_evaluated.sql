@@ -9,19 +9,18 @@
     int_accounts_aha_evaluated applies the horizon with a filter and this model never changes
     when only the as_of_date moves.
 
-    Incremental (strategy replace_scope): recomputes every account with an event re-classified
-    since the last run (activation_reclassified_event_dates covers changed accounts and users,
-    whose events staging re-checks), and clears an account left without any condition met.
-    Changing the aha_definitions seed needs --full-refresh.
+    Incremental (macros/incremental/manifest.sql): the pre-hook removes every account in this
+    run's event scopes (stg_product__event_scopes) and the model appends them recomputed; an
+    account left without any condition met simply stays removed. A changed aha_definitions or
+    event_catalog seed rebuilds it in full.
 -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='replace_scope',
-        unique_key='account_id',
-        scope_marker_column='condition_met_at',
+        incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ activation_incremental_pre_hook() }}",
+        activation_sources=['events', 'accounts', 'users', 'interventions'],
+        pre_hook="{{ activation_replace_event_scope() }}",
         post_hook="{{ activation_advance_manifest() }}",
     )
 }}
@@ -49,22 +48,6 @@ classified as (
     select * from {{ ref('int_events_classified') }}
 ),
 
-classified_through as (
-    select max(_checked_at) as checked_at from {{ ref('int_events_classified') }}
-),
-
-{% if incremental %}
-
-changed_accounts as (
-    select distinct account_id
-    from (
-        {{ activation_reclassified_event_dates(ref('int_events_classified'),
-                                               activation_incremental_watermark('_checked_at')) }}
-    ) as changed_dates
-),
-
-{% endif %}
-
 events as (
     select
         account_id,
@@ -77,7 +60,7 @@ events as (
         is_included
         and is_customer_user
         {% if incremental %}
-        and account_id in (select changed_accounts.account_id from changed_accounts)
+        and {{ activation_in_event_scope('classified.account_id') }}
         {% endif %}
         and event_name in (select aha_definitions.event_name from aha_definitions)
 ),
@@ -152,31 +135,8 @@ conditions_met as (
     where event_number = min_count
 ),
 
-{% if incremental %}
-
--- every changed account: its conditions met, or one marker row (condition_met_at null) that
--- clears it (replace_scope)
 final as (
-    select
-        changed_accounts.account_id,
-        conditions_met.counted_user_id,
-        conditions_met.event_name,
-        conditions_met.condition_met_at,
-        (select classified_through.checked_at from classified_through) as _checked_at
-    from changed_accounts
-    left join conditions_met
-        on changed_accounts.account_id = conditions_met.account_id
+    select * from conditions_met
 )
-
-{% else %}
-
-final as (
-    select
-        *,
-        (select classified_through.checked_at from classified_through) as _checked_at
-    from conditions_met
-)
-
-{% endif %}
 
 select * from final

@@ -18,8 +18,7 @@ final as (
         occurred_at,
         received_at,
         event_at,
-        _loaded_at,
-        _checked_at
+        _loaded_at
     from events
 )
 

@@ -260,8 +260,7 @@ final as (
             when dq_reason is null
                 then case when occurred_at < signup_at then signup_at else occurred_at end
         end as event_at,
-        _loaded_at,
-        {{ activation_run_started_at() }} as _checked_at
+        _loaded_at
     from checked
 )
 

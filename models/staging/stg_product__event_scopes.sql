@@ -1,0 +1,126 @@
+{#-
+    The run scope of the event models: what changed in the raw layer since the models that read
+    this table last processed it, as the accounts to recompute whole (event_date null) and the
+    (account_id, event_date) pairs to recompute. Built once per run, before any of them; each of
+    them removes its rows in scope and inserts them recomputed (macros/incremental/manifest.sql),
+    so a key that moved to another date or account, or dropped out, leaves nothing stale.
+
+    Found from the raw rows alone, in the load hours not processed by every consumer:
+      * an event key with a copy there: the pair of every raw copy of that key (the previous
+        winner was one of them, so its old pair is covered as well as the new one);
+      * a user row there: the pair of every raw event of that user (customer status, validity);
+      * an account row there: the whole account (signup, test flag, vertical, validity);
+      * an intervention row there: the whole account of every version of that intervention
+        (which value actions it prompts).
+    A consumer without a manifest entry rebuilds in full and is left out; rows removed or
+    rewritten in raw rebuild the consumers in full too, so only additions reach this scope.
+-#}
+{{ config(materialized='table') }}
+{%- set consumers = [] -%}
+{%- if execute -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if model.unique_id in node.depends_on.nodes and node.config.materialized == 'incremental' -%}
+            {%- do consumers.append(node.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endif %}
+
+with
+
+events as (
+    select * from {{ ref('base_product__events') }}
+    where not is_held
+),
+
+accounts as (
+    select * from {{ ref('base_product__accounts') }}
+    where not is_held
+),
+
+users as (
+    select * from {{ ref('base_product__users') }}
+    where not is_held
+),
+
+interventions as (
+    select * from {{ ref('base_product__interventions') }}
+    where not is_held
+),
+
+clean_accounts as (
+    select
+        account_id,
+        created_at as signup_at
+    from accounts
+    where row_status = 'clean'
+),
+
+changed_interventions as (
+    select intervention_id
+    from interventions
+    where {{ activation_loaded_in_scope('interventions', models=consumers) }}
+),
+
+whole_accounts as (
+    select account_id
+    from accounts
+    where {{ activation_loaded_in_scope('accounts', models=consumers) }}
+    union
+    select account_id
+    from interventions
+    where intervention_id in (select changed_interventions.intervention_id from changed_interventions)
+),
+
+changed_event_ids as (
+    select event_id
+    from events
+    where event_id is not null and {{ activation_loaded_in_scope('events', models=consumers) }}
+),
+
+changed_users as (
+    select user_id
+    from users
+    where {{ activation_loaded_in_scope('users', models=consumers) }}
+),
+
+changed_event_copies as (
+    select
+        account_id,
+        occurred_at
+    from events
+    where
+        event_id in (select changed_event_ids.event_id from changed_event_ids)
+        or user_id in (select changed_users.user_id from changed_users)
+),
+
+-- the date a clean copy of the event would have (occurred_at, clamped up to signup_at)
+changed_pairs as (
+    select distinct
+        changed_event_copies.account_id,
+        cast(
+            case
+                when changed_event_copies.occurred_at < clean_accounts.signup_at then clean_accounts.signup_at
+                else changed_event_copies.occurred_at
+            end as date
+        ) as event_date
+    from changed_event_copies
+    inner join clean_accounts
+        on changed_event_copies.account_id = clean_accounts.account_id
+    where changed_event_copies.occurred_at is not null
+),
+
+final as (
+    select
+        account_id,
+        cast(null as date) as event_date
+    from whole_accounts
+    where account_id is not null
+    union all
+    select
+        account_id,
+        event_date
+    from changed_pairs
+    where account_id not in (select whole_accounts.account_id from whole_accounts where whole_accounts.account_id is not null)
+)
+
+select * from final
