@@ -1,6 +1,7 @@
 {#-
-    JSON helpers, dispatched per adapter (default = DuckDB syntax). Postgres needs 16+ for
-    pg_input_is_valid; Spark uses its own functions.
+    JSON helpers, dispatched per adapter: JSON functions differ on every engine, so default__
+    stops with an error naming the macro and adapter. Postgres needs 16+ for pg_input_is_valid;
+    Spark uses its own functions.
 -#}
 
 {#- A JSON object text built from a list of column names: the raw row kept with a reject. -#}
@@ -9,6 +10,10 @@
 {%- endmacro %}
 
 {% macro default__activation_json_object(columns) -%}
+    {{ activation_unsupported_adapter('activation_json_object') }}
+{%- endmacro %}
+
+{% macro duckdb__activation_json_object(columns) -%}
     cast(json_object(
         {%- for column in columns %}
         '{{ column }}', {{ column }}{{ ',' if not loop.last }}
@@ -38,6 +43,10 @@
 {%- endmacro %}
 
 {% macro default__activation_is_json_object(expression) -%}
+    {{ activation_unsupported_adapter('activation_is_json_object') }}
+{%- endmacro %}
+
+{% macro duckdb__activation_is_json_object(expression) -%}
     {#- case, not and: DuckDB evaluates both sides of an and, and json_type raises on bad JSON -#}
     case when json_valid({{ expression }}) then json_type({{ expression }}) = 'OBJECT' else false end
 {%- endmacro %}
@@ -60,6 +69,10 @@
 {%- endmacro %}
 
 {% macro default__activation_json_get_text(expression, key) -%}
+    {{ activation_unsupported_adapter('activation_json_get_text') }}
+{%- endmacro %}
+
+{% macro duckdb__activation_json_get_text(expression, key) -%}
     json_extract_string({{ expression }}, '$.{{ key }}')
 {%- endmacro %}
 
