@@ -4,6 +4,10 @@
 {%- endmacro %}
 
 {% macro default__activation_date_series(start_date, end_date, from_clause) -%}
+    {{ activation_unsupported_adapter('activation_date_series') }}
+{%- endmacro %}
+
+{% macro duckdb__activation_date_series(start_date, end_date, from_clause) -%}
     select cast(unnest(generate_series(
         cast({{ start_date }} as timestamp), cast({{ end_date }} as timestamp), interval 1 day
     )) as date) as date_day

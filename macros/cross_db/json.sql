@@ -1,6 +1,7 @@
 {#-
-    JSON helpers, dispatched per adapter (default = DuckDB syntax). Postgres needs 16+ for
-    pg_input_is_valid; Spark uses its own functions.
+    JSON helpers, dispatched per adapter: JSON functions differ on every engine, so default__
+    stops with an error naming the macro and adapter. Postgres needs 16+ for pg_input_is_valid;
+    Spark uses its own functions.
 -#}
 
 {#-
@@ -21,6 +22,10 @@
 {%- endmacro %}
 
 {% macro default__activation_json_object(columns, values) -%}
+    {{ activation_unsupported_adapter('activation_json_object') }}
+{%- endmacro %}
+
+{% macro duckdb__activation_json_object(columns, values) -%}
     cast(json_object(
         {%- for column in columns %}
         '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
@@ -50,6 +55,10 @@
 {%- endmacro %}
 
 {% macro default__activation_is_json_object(expression) -%}
+    {{ activation_unsupported_adapter('activation_is_json_object') }}
+{%- endmacro %}
+
+{% macro duckdb__activation_is_json_object(expression) -%}
     {#- case, not and: DuckDB evaluates both sides of an and, and json_type raises on bad JSON -#}
     case when json_valid({{ expression }}) then json_type({{ expression }}) = 'OBJECT' else false end
 {%- endmacro %}
@@ -72,6 +81,10 @@
 {%- endmacro %}
 
 {% macro default__activation_json_get_text(expression, key) -%}
+    {{ activation_unsupported_adapter('activation_json_get_text') }}
+{%- endmacro %}
+
+{% macro duckdb__activation_json_get_text(expression, key) -%}
     json_extract_string({{ expression }}, '$.{{ key }}')
 {%- endmacro %}
 

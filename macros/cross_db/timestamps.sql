@@ -8,8 +8,14 @@
     {{ return(adapter.dispatch('activation_minutes_between', 'activation')(start_at, end_at)) }}
 {%- endmacro %}
 
+{#- portable: dbt's cross-database datediff in milliseconds (DuckDB uses it as is) -#}
 {% macro default__activation_minutes_between(start_at, end_at) -%}
     (cast({{ dbt.datediff(start_at, end_at, 'millisecond') }} as {{ dbt.type_numeric() }}) / 60000)
+{%- endmacro %}
+
+{#- Spark 3.1+: unix_micros keeps sub-second precision (dbt-spark's datediff does not) -#}
+{% macro spark__activation_minutes_between(start_at, end_at) -%}
+    (cast(unix_micros({{ end_at }}) - unix_micros({{ start_at }}) as {{ dbt.type_numeric() }}) / 60000000)
 {%- endmacro %}
 
 {% macro postgres__activation_minutes_between(start_at, end_at) -%}

@@ -6,10 +6,15 @@
     {{ return(adapter.dispatch('activation_type_double', 'activation')()) }}
 {%- endmacro %}
 
+{#- the SQL standard's name (Postgres among others) -#}
 {% macro default__activation_type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro duckdb__activation_type_double() -%}
     double
 {%- endmacro %}
 
-{% macro postgres__activation_type_double() -%}
-    double precision
+{% macro spark__activation_type_double() -%}
+    double
 {%- endmacro %}

@@ -29,6 +29,20 @@
                                    identifier='activation_incremental_manifest')) -}}
 {%- endmacro %}
 
+{#-
+    base_product__loads, the run's snapshot of the raw layer, read as run state (without ref(), so
+    that models downstream of staging keep reading stg_ models only). Every model that reads it
+    runs after it: the event deduplication and stg_product__event_scopes depend on it directly,
+    the consumers of the event scopes through them.
+-#}
+{% macro activation_loads_relation() -%}
+    {%- set node = graph.nodes.get('model.activation.base_product__loads') if execute else none -%}
+    {%- if node is none -%}
+        {{- return(api.Relation.create(database=target.database, schema='staging', identifier='base_product__loads')) -}}
+    {%- endif -%}
+    {{- return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -}}
+{%- endmacro %}
+
 {#- on-run-start: the manifest table exists before any model reads it. -#}
 {% macro activation_create_manifest() -%}
     {%- set manifest = activation_manifest_relation() -%}
@@ -210,7 +224,7 @@
     {%- if sources -%}
         {%- set rewritten = run_query(
             "select distinct processed.source_table from " ~ manifest ~ " as processed"
-            ~ " left join " ~ ref('base_product__loads') ~ " as landed"
+            ~ " left join " ~ activation_loads_relation() ~ " as landed"
             ~ " on processed.source_table = landed.source_table"
             ~ " and processed.loaded_hour is not distinct from landed.loaded_hour"
             ~ " where processed.model_name = '" ~ model.name ~ "'"
@@ -252,7 +266,7 @@
 {% macro activation_unprocessed_load_hours(source_table, models=none) -%}
     {%- set models = models if models is not none else [model.name] -%}
     select landed.loaded_hour
-    from {{ ref('base_product__loads') }} as landed
+    from {{ activation_loads_relation() }} as landed
     where
         landed.source_table = '{{ source_table }}'
         and exists (
@@ -296,7 +310,7 @@
     {% if sources -%}
     insert into {{ manifest }} (model_name, source_table, loaded_hour, n_rows, content_checksum, recorded_at)
     select '{{ model.name }}', source_table, loaded_hour, n_rows, content_checksum, {{ activation_run_started_at() }}
-    from {{ ref('base_product__loads') }}
+    from {{ activation_loads_relation() }}
     where source_table in ('{{ sources | join("', '") }}');
     {%- endif %}
     insert into {{ manifest }} (model_name, source_table, content_checksum, refresh_mode, refresh_reason, recorded_at)

@@ -24,6 +24,7 @@
         post_hook=["{{ activation_prune_account_dates() }}", "{{ activation_advance_manifest() }}"],
     )
 }}
+-- depends_on: {{ ref('stg_product__event_scopes') }}
 {%- set incremental = activation_is_incremental() %}
 
 with

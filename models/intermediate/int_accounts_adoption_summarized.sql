@@ -1,8 +1,8 @@
 -- One row per account of int_accounts_enriched with its seat and feature adoption as of
--- as_of_date (SPEC sections 4 and 5): the seats in force at as_of_end, customer users with a
--- value action in the 30 days through as_of_date, TAR and its health band, distinct features used
--- in those 30 days and whether an advanced feature was ever used. fct_account_activation joins it;
--- the TAR columns equal fct_account_tar_daily on metric_date = as_of_date (tested).
+-- as_of_date (SPEC sections 4 and 5): the seats, active seats, TAR and health band of the
+-- as_of_date row of int_account_days_tar_computed (the one TAR definition, also published as
+-- fct_account_tar_daily), distinct features used in the 30 days through as_of_date and whether
+-- an advanced feature was ever used. fct_account_activation joins it.
 
 with
 
@@ -10,15 +10,14 @@ accounts as (
     select account_id from {{ ref('int_accounts_enriched') }}
 ),
 
-subscription_changes as (
-    select * from {{ ref('int_subscription_changes_sequenced') }}
-),
-
-account_days as (
+tar_as_of as (
     select
         account_id,
-        active_users_30d
-    from {{ ref('int_account_days_aggregated') }}
+        tar_health,
+        licensed_seats,
+        active_seats_30d,
+        tar
+    from {{ ref('int_account_days_tar_computed') }}
     where metric_date = {{ activation_as_of_date() }}
 ),
 
@@ -28,22 +27,6 @@ feature_use as (
         is_customer_user
         and feature is not null
         and event_date <= {{ activation_as_of_date() }}
-),
-
-tar_bands as (
-    select
-        benchmark_rate as healthy_rate,
-        problem_below_rate as at_risk_rate
-    from {{ ref('activation_benchmarks') }}
-    where milestone = 'tar'
-),
-
-seats_in_force as (
-    select
-        account_id,
-        effective_seats as licensed_seats
-    from subscription_changes
-    where is_in_force_at_as_of_end
 ),
 
 feature_depth as (
@@ -57,38 +40,20 @@ feature_depth as (
     group by account_id
 ),
 
-seats as (
-    select
-        accounts.account_id,
-        seats_in_force.licensed_seats,
-        cast(coalesce(account_days.active_users_30d, 0) as {{ dbt.type_bigint() }}) as active_seats_30d
-    from accounts
-    left join seats_in_force
-        on accounts.account_id = seats_in_force.account_id
-    left join account_days
-        on accounts.account_id = account_days.account_id
-),
-
-with_tar as (
-    select
-        *,
-        {{ activation_tar('active_seats_30d', 'licensed_seats') }} as tar
-    from seats
-),
-
 final as (
     select
-        with_tar.account_id,
-        {{ activation_tar_health('with_tar.tar', 'tar_bands.healthy_rate', 'tar_bands.at_risk_rate') }} as tar_health,
-        with_tar.licensed_seats,
-        with_tar.active_seats_30d,
-        with_tar.tar,
+        accounts.account_id,
+        tar_as_of.tar_health,
+        tar_as_of.licensed_seats,
+        coalesce(tar_as_of.active_seats_30d, 0) as active_seats_30d,
+        tar_as_of.tar,
         coalesce(feature_depth.features_used_30d, 0) as features_used_30d,
         coalesce(feature_depth.has_advanced_feature, false) as has_advanced_feature
-    from with_tar
-    cross join tar_bands
+    from accounts
+    left join tar_as_of
+        on accounts.account_id = tar_as_of.account_id
     left join feature_depth
-        on with_tar.account_id = feature_depth.account_id
+        on accounts.account_id = feature_depth.account_id
 )
 
 select * from final

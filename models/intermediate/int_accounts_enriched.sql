@@ -1,7 +1,8 @@
 -- depends_on: {{ ref('int_config_validated') }}
 -- One row per clean, non-test account with its signup cohorts and per-vertical configuration:
 -- the population of every account-level mart (built from accounts, not events, so accounts
--- without any activity are kept).
+-- without any activity are kept). The account spine: every account attribute a mart shows
+-- (the raw vertical label, the vertical's aha moment and targets) is carried here once.
 
 with
 
@@ -26,8 +27,10 @@ final as (
         accounts.account_id,
         accounts.account_name,
         accounts.vertical,
+        accounts.source_vertical,
         accounts.motion,
         aha_scopes.aha_scope,
+        category_benchmarks.aha_moment,
         category_benchmarks.target_ttfv_minutes,
         category_benchmarks.benchmark_tar,
         cast(accounts.signup_at as date) as signup_date,

@@ -37,7 +37,7 @@ activity as (
 ),
 
 users as (
-    select * from {{ ref('stg_product__users') }}
+    select * from {{ ref('int_customer_users_filtered') }}
 ),
 
 checklist as (
@@ -63,10 +63,7 @@ non_admin_invites as (
         account_id,
         min(invited_at) as non_admin_invited_at
     from users
-    where
-        not is_internal
-        and role in ('member', 'guest')
-        and invited_at < {{ activation_as_of_end() }}
+    where role in ('member', 'guest')
     group by account_id
 ),
 

@@ -1,9 +1,8 @@
 {#-
-    One row per customer user (known, non-internal) of an account in int_accounts_enriched, as
-    of as_of_end, with the time the user started and the user's first value action (SPEC
-    section 5, fct_user_ttfv). Users invited at or after as_of_end do not exist yet and are
-    left out; a join at or after as_of_end is not known yet (the user counts as not joined).
-    user_start_at = joined_at, or signup_at for the account creator (invited_at null) when
+    One row per customer user as of as_of_end (int_customer_users_filtered: known, non-internal,
+    the creator or invited before as_of_end; a join at or after as_of_end is not known yet),
+    with the time the user started and the user's first value action (SPEC section 5,
+    fct_user_ttfv). user_start_at = joined_at, or signup_at for the account creator (invited_at null) when
     joined_at is null; null for invitees who never joined.
 -#}
 
@@ -17,10 +16,7 @@ accounts as (
 ),
 
 users as (
-    select * from {{ ref('stg_product__users') }}
-    where
-        not is_internal
-        and (invited_at is null or invited_at < {{ activation_as_of_end() }})
+    select * from {{ ref('int_customer_users_filtered') }}
 ),
 
 value_activity as (
@@ -41,18 +37,11 @@ first_value_actions as (
 
 users_as_of as (
     select
-        users.user_id,
-        users.account_id,
-        users.role,
-        users.invited_at is null as is_account_creator,
-        users.invited_at,
-        case when users.joined_at < {{ activation_as_of_end() }} then users.joined_at end as joined_at,
+        users.*,
         accounts.signup_at
     from users
     inner join accounts
         on users.account_id = accounts.account_id
--- the account creator exists from signup; a creator row whose account signed up after
--- as_of_end is already excluded by int_accounts_enriched
 ),
 
 started as (

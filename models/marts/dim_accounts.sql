@@ -1,6 +1,7 @@
 -- One row per non-test account signed up before as_of_end: who the account is (name, vertical
 -- and the raw label it came from, motion), its signup cohorts, the vertical's aha moment and
--- benchmarks, and how many customer users it has as of as_of_end.
+-- benchmarks (all carried by the account spine, int_accounts_enriched), and how many customer
+-- users it has as of as_of_end (int_customer_users_filtered).
 
 with
 
@@ -8,22 +9,8 @@ accounts as (
     select * from {{ ref('int_accounts_enriched') }}
 ),
 
-source_accounts as (
-    select
-        account_id,
-        source_vertical
-    from {{ ref('stg_product__accounts') }}
-),
-
-category_benchmarks as (
-    select
-        vertical,
-        aha_moment
-    from {{ ref('category_benchmarks') }}
-),
-
 users as (
-    select * from {{ ref('int_users_ttfv_computed') }}
+    select * from {{ ref('int_customer_users_filtered') }}
 ),
 
 user_counts as (
@@ -40,10 +27,10 @@ final as (
         accounts.account_id,
         accounts.account_name,
         accounts.vertical,
-        source_accounts.source_vertical,
+        accounts.source_vertical,
         accounts.motion,
         accounts.aha_scope,
-        category_benchmarks.aha_moment,
+        accounts.aha_moment,
         accounts.target_ttfv_minutes,
         cast(accounts.benchmark_tar as {{ activation_type_double() }}) as benchmark_tar,
         coalesce(user_counts.customer_users, 0) as customer_users,
@@ -53,10 +40,6 @@ final as (
         accounts.cohort_week,
         accounts.signup_at
     from accounts
-    left join source_accounts
-        on accounts.account_id = source_accounts.account_id
-    left join category_benchmarks
-        on accounts.vertical = category_benchmarks.vertical
     left join user_counts
         on accounts.account_id = user_counts.account_id
 )

@@ -1,5 +1,46 @@
 -- fct_activation_cohorts split by vertical and motion: one row per (cohort_grain,
--- cohort_start_date, vertical, motion) with at least one signup. The body is shared with
--- fct_activation_cohorts: macros/marts/cohort_metrics.sql.
+-- cohort_start_date, vertical, motion) with at least one signup; the 'vertical_motion' rows of
+-- int_activation_cohorts_aggregated.
 
-{{ activation_cohort_metrics(['vertical', 'motion']) }}
+with
+
+cohorts as (
+    select * from {{ ref('int_activation_cohorts_aggregated') }}
+    where cohort_segmentation = 'vertical_motion'
+),
+
+final as (
+    select
+        cohort_grain,
+        vertical,
+        motion,
+        primary_bottleneck,
+        accounts_signed_up,
+        accounts_matured_30d,
+        setup_30d,
+        aha_30d,
+        setup_rate_30d,
+        aha_rate_30d,
+        accounts_matured_60d,
+        team_habit_60d,
+        team_habit_rate_60d,
+        setup_on_target_30d,
+        aha_on_target_30d,
+        team_habit_on_target_60d,
+        setup_on_target_rate,
+        aha_on_target_rate,
+        team_habit_on_target_rate,
+        benchmark_setup_rate,
+        benchmark_aha_rate,
+        benchmark_team_habit_rate,
+        meets_setup_benchmark,
+        meets_aha_benchmark,
+        meets_team_habit_benchmark,
+        is_matured_30d,
+        is_matured_60d,
+        is_latest_matured,
+        cohort_start_date
+    from cohorts
+)
+
+select * from final

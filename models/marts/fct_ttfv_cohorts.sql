@@ -1,6 +1,7 @@
 {#-
     One row per (cohort_month, vertical) with at least one signup: time to first value of the
-    accounts matured 30 days (SPEC section 5). Percentiles are right-censored: the matured
+    accounts matured 30 days (SPEC section 5; the window is the activation cohorts' 30 days,
+    activation_benchmarks.cohort_days of setup_complete). Percentiles are right-censored: the matured
     accounts are sorted by ttfv with those that did not reach value within 30 days last, and
     percentile p is the value at rank ceil(p * n), found with integer arithmetic only (the rank
     k with 100 * k >= p * n > 100 * (k - 1)); null when that rank falls on an account that did
@@ -13,17 +14,26 @@ accounts as (
     select * from {{ ref('fct_account_activation') }}
 ),
 
+-- the 30-day cohort window of the activation cohorts (activation_benchmarks.cohort_days)
+cohort_window as (
+    select cohort_days from {{ ref('activation_benchmarks') }}
+    where milestone = 'setup_complete'
+),
+
 matured_accounts as (
     select
-        account_id,
-        vertical,
-        cohort_month,
-        target_ttfv_minutes,
-        cast({{ dbt.dateadd('day', 30, 'signup_date') }} as date) <= {{ activation_as_of_date() }} as is_matured_30d,
-        first_value_at is not null
-        and first_value_at <= {{ dbt.dateadd('day', 30, 'signup_at') }} as is_value_reached_30d,
-        ttfv_minutes
+        accounts.account_id,
+        accounts.vertical,
+        accounts.cohort_month,
+        accounts.target_ttfv_minutes,
+        cast({{ dbt.dateadd('day', 'cohort_window.cohort_days', 'accounts.signup_date') }} as date)
+        <= {{ activation_as_of_date() }} as is_matured_30d,
+        accounts.first_value_at is not null
+        and accounts.first_value_at
+        <= {{ dbt.dateadd('day', 'cohort_window.cohort_days', 'accounts.signup_at') }} as is_value_reached_30d,
+        accounts.ttfv_minutes
     from accounts
+    cross join cohort_window
 ),
 
 ranked as (

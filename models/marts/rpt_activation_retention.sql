@@ -3,7 +3,8 @@
     as_of_date), the 90-day churn rate of accounts that did and did not reach each milestone
     within its cohort window (activation_benchmarks.cohort_days: setup and aha 30 days after
     signup_at, team habit team_habit_date <= signup_date + 60), and of each account TTFV bucket
-    (the fct_user_ttfv buckets applied to the account's ttfv_minutes).
+    (fct_account_activation.ttfv_bucket: the fct_user_ttfv buckets applied to the account's
+    ttfv_minutes, ordered by macro activation_ttfv_bucket_order).
 
     Long shape, one row per (breakdown, segment): breakdown is a milestone (setup_complete,
     aha, team_habit) with segments reached / not_reached, or ttfv_bucket with one segment per
@@ -30,7 +31,7 @@ activation as (
         setup_at,
         aha_at,
         team_habit_date,
-        ttfv_minutes
+        ttfv_bucket
     from {{ ref('fct_account_activation') }}
 ),
 
@@ -51,7 +52,7 @@ matured as (
         activation.setup_at,
         activation.aha_at,
         activation.team_habit_date,
-        activation.ttfv_minutes
+        activation.ttfv_bucket
     from retention
     inner join activation
         on retention.account_id = activation.account_id
@@ -89,15 +90,8 @@ segments as (
 
     select
         'ttfv_bucket' as breakdown,
-        {{ activation_ttfv_bucket('ttfv_minutes') }} as segment,
-        case
-            when ttfv_minutes is null then 6
-            when ttfv_minutes <= 10 then 1
-            when ttfv_minutes <= 60 then 2
-            when ttfv_minutes <= 1440 then 3
-            when ttfv_minutes <= 10080 then 4
-            else 5
-        end as segment_order,
+        ttfv_bucket as segment,
+        {{ activation_ttfv_bucket_order('ttfv_bucket') }} as segment_order,
         cast(null as {{ dbt.type_bigint() }}) as window_days,
         account_id,
         is_churned_90d

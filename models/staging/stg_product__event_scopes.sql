@@ -16,6 +16,7 @@
     rewritten in raw rebuild the consumers in full too, so only additions reach this scope.
 -#}
 {{ config(materialized='table') }}
+-- depends_on: {{ ref('base_product__loads') }}
 {%- set consumers = [] -%}
 {%- if execute -%}
     {%- for node in graph.nodes.values() -%}
