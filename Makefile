@@ -30,7 +30,7 @@ generate: venv ## generate raw data (PRESET=small|medium|large, DATA_DIR=data/ra
 load: venv ## replace the raw tables with the files in DATA_DIR
 	$(BIN)/python scripts/load_raw.py --source-dir $(DATA_DIR)
 
-build: venv ## dbt build from scratch (a replace load needs a full refresh of incremental models)
+build: venv ## dbt build from scratch (--full-refresh: the demo replaces its raw data)
 	$(DBT) build --full-refresh
 
 summary: venv ## print a short summary of the warehouse
