@@ -170,6 +170,20 @@
     {{- return(found) -}}
 {%- endmacro %}
 
+{#- The incremental models that read this model directly (the consumers of a run scope). -#}
+{% macro activation_incremental_children() -%}
+    {%- set children = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model' and model.unique_id in node.depends_on.nodes
+                and node.config.materialized == 'incremental' -%}
+                {%- do children.append(node.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(children) -}}
+{%- endmacro %}
+
 {#- The raw tables whose new rows the model reads (config `activation_sources`). -#}
 {% macro _activation_sources() -%}
     {{- return(config.get('activation_sources') or []) -}}

@@ -32,9 +32,9 @@ events as (
     select * from classified
     where
         is_included
-        {% if incremental %}
+    {% if incremental %}
         and {{ activation_in_event_scope('classified.account_id', 'classified.event_date') }}
-        {% endif %}
+    {% endif %}
 ),
 
 final as (

@@ -17,14 +17,7 @@
 -#}
 {{ config(materialized='table') }}
 -- depends_on: {{ ref('base_product__loads') }}
-{%- set consumers = [] -%}
-{%- if execute -%}
-    {%- for node in graph.nodes.values() -%}
-        {%- if model.unique_id in node.depends_on.nodes and node.config.materialized == 'incremental' -%}
-            {%- do consumers.append(node.name) -%}
-        {%- endif -%}
-    {%- endfor -%}
-{%- endif %}
+{%- set consumers = activation_incremental_children() %}
 
 with
 
@@ -121,7 +114,11 @@ final as (
         account_id,
         event_date
     from changed_pairs
-    where account_id not in (select whole_accounts.account_id from whole_accounts where whole_accounts.account_id is not null)
+    where
+        account_id not in (
+            select whole_accounts.account_id from whole_accounts
+            where whole_accounts.account_id is not null
+        )
 )
 
 select * from final
