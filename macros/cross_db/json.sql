@@ -3,31 +3,42 @@
     pg_input_is_valid; Spark uses its own functions.
 -#}
 
-{#- A JSON object text built from a list of column names: the raw row kept with a reject. -#}
-{% macro activation_json_object(columns) -%}
-    {{ return(adapter.dispatch('activation_json_object', 'activation')(columns)) }}
+{#- A JSON object text built from a list of column names: the raw row kept with a reject.
+    Columns listed in `masked` (personal data) keep their key, but a non-null value becomes
+    the text '<masked>', so the row still shows which fields were present. -#}
+{% macro activation_json_object(columns, masked=[]) -%}
+    {{ return(adapter.dispatch('activation_json_object', 'activation')(columns, masked)) }}
 {%- endmacro %}
 
-{% macro default__activation_json_object(columns) -%}
+{#- The value written for one column: the column itself, or its mask. -#}
+{% macro activation_json_value(column, masked) -%}
+    {%- if column in masked -%}
+        case when {{ column }} is null then null else '<masked>' end
+    {%- else -%}
+        {{ column }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__activation_json_object(columns, masked=[]) -%}
     cast(json_object(
         {%- for column in columns %}
-        '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+        '{{ column }}', {{ activation_json_value(column, masked) }}{{ ',' if not loop.last }}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{% macro postgres__activation_json_object(columns) -%}
+{% macro postgres__activation_json_object(columns, masked=[]) -%}
     cast(json_build_object(
         {%- for column in columns %}
-        '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+        '{{ column }}', {{ activation_json_value(column, masked) }}{{ ',' if not loop.last }}
         {%- endfor %}
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
-{% macro spark__activation_json_object(columns) -%}
+{% macro spark__activation_json_object(columns, masked=[]) -%}
     to_json(named_struct(
         {%- for column in columns %}
-        '{{ column }}', {{ column }}{{ ',' if not loop.last }}
+        '{{ column }}', {{ activation_json_value(column, masked) }}{{ ',' if not loop.last }}
         {%- endfor %}
     ))
 {%- endmacro %}

@@ -24,7 +24,13 @@ typed as (
         cast(_loaded_at as {{ dbt.type_timestamp() }}) as _loaded_at,
         {{ activation_json_object(['user_id', 'account_id', 'email', 'role', 'is_internal',
                                    'invited_at', 'invited_by_user_id', 'joined_at',
-                                   'deactivated_at', '_loaded_at']) }} as raw_row_json
+                                   'deactivated_at', '_loaded_at']) }} as raw_row_json,
+        -- what dq_rejected_rows shows: the personal columns of scripts/raw_schema.py masked
+        -- (raw_row_json keeps them: it breaks deduplication ties and never leaves staging)
+        {{ activation_json_object(['user_id', 'account_id', 'email', 'role', 'is_internal',
+                                   'invited_at', 'invited_by_user_id', 'joined_at',
+                                   'deactivated_at', '_loaded_at'],
+                                  masked=['email']) }} as raw_row_json_masked
     from source
 ),
 
