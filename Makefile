@@ -8,9 +8,14 @@ BIN := $(VENV)/bin
 PRESET ?= small
 DATA_DIR ?= data/raw
 export ACTIVATION_DUCKDB_PATH ?= activation.duckdb
+export ACTIVATION_SERVING_PATH ?= activation_serving.duckdb
 DBT := $(BIN)/dbt
+DASHBOARD_PORT ?= 8501
+# `make metrics`: any `mf query` arguments; by default, aha rate by signup quarter and vertical
+METRICS_ARGS ?= --metrics aha_rate_30d,aha_30d,accounts_matured_30d \
+	--group-by metric_time__quarter,cohort__vertical --order metric_time__quarter,cohort__vertical
 
-.PHONY: help venv demo generate load build summary test lint unit pytest bench nightly docs clean
+.PHONY: help venv demo generate load build summary test lint unit pytest bench nightly docs metrics dashboard chromium clean
 
 help: ## list the targets
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,8 +60,23 @@ bench: venv ## benchmarks (see scripts/benchmark.py --help)
 nightly: venv ## load new raw files, check freshness, dbt build, publish the serving file (NIGHTLY_ARGS="--source-dir DIR ...")
 	$(BIN)/python scripts/nightly.py $(NIGHTLY_ARGS)
 
-docs: venv ## build the dbt docs site into target/
-	$(DBT) docs generate
+docs: venv ## the dbt docs site as one self-contained page: target/static_index.html (opens from disk)
+	$(DBT) docs generate --static
+	@echo "open target/static_index.html in a browser"
+
+metrics: venv ## mf query on the serving file, read-only: aha rate by quarter and vertical (or METRICS_ARGS)
+	@test -f "$(ACTIVATION_SERVING_PATH)" || { echo "no serving file $(ACTIVATION_SERVING_PATH): run make nightly first"; exit 1; }
+	# the semantic manifest names relations by the warehouse's stem; the `serving` target
+	# attaches the serving file read-only under that name, so mf never opens the warehouse
+	$(DBT) parse --quiet
+	ACTIVATION_TARGET=serving $(BIN)/mf query $(METRICS_ARGS)
+
+dashboard: venv ## the Streamlit dashboard on http://127.0.0.1:8501 (DASHBOARD_PORT), reading the serving file read-only
+	$(BIN)/streamlit run dashboard/app.py --server.headless true --server.address 127.0.0.1 \
+		--server.port $(DASHBOARD_PORT) --browser.gatherUsageStats false --server.fileWatcherType none
+
+chromium: ## install Debian's chromium for the dashboard's browser test, when missing (as root)
+	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-liberation; }
 
 clean: ## remove build artefacts, generated data and the local warehouse
-	rm -rf target logs data $(ACTIVATION_DUCKDB_PATH) $(ACTIVATION_DUCKDB_PATH).wal
+	rm -rf target logs data $(ACTIVATION_DUCKDB_PATH) $(ACTIVATION_DUCKDB_PATH).wal $(ACTIVATION_SERVING_PATH)

@@ -27,10 +27,15 @@ Steps, in one process (dbt runs in-process through ``dbtRunner``):
 4. **Publish**, only if nothing errored and every error-severity test passed: every relation of
    schemas ``marts`` and ``dq`` is copied, as a table, into a new DuckDB file next to the serving
    file (``<serving>.tmp-<pid>``), with ``meta.publication`` (one row: when, as of which date,
-   from which warehouse) and ``meta.relations`` (row count of every published relation). The new
-   file is checkpointed, re-opened read-only and checked against ``meta.relations``, fsynced,
-   made read-only (mode 0444) and moved over the serving file with ``os.replace`` (atomic on
-   POSIX). A reader that has the old file open keeps reading the old snapshot, whole, until it
+   from which warehouse) and ``meta.relations`` (row count of every published relation). The file
+   is written in DuckDB storage format ``v1.4.0`` (``SERVING_STORAGE_VERSION``), which DuckDB 1.4
+   and later clients open (the warehouse's own 2.0 format is refused by every 1.x client), and
+   carries the warehouse's table and column comments (the YAML descriptions, which
+   ``persist_docs`` writes there; a CREATE TABLE AS copy drops them). The new
+   file is checkpointed, re-opened read-only and checked against ``meta.relations`` and its
+   storage version, fsynced, made read-only (the read bits that both the umask, which DuckDB
+   applied when it created the file, and the warehouse file allow: never wider than the
+   warehouse) and moved over the serving file with ``os.replace`` (atomic on POSIX). A reader that has the old file open keeps reading the old snapshot, whole, until it
    reconnects; a new connection sees the new snapshot, whole. A run that fails or is killed
    before the rename leaves the serving file as it was; a leftover ``.tmp-<pid>`` of a dead
    process is removed by the next publish.
@@ -59,6 +64,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import stat
 import sys
 import tempfile
 import time
@@ -76,6 +82,14 @@ DATABASE_ENV_VAR = "ACTIVATION_DUCKDB_PATH"
 SERVING_ENV_VAR = "ACTIVATION_SERVING_PATH"
 DEFAULT_SERVING = "activation_serving.duckdb"
 PUBLISHED_SCHEMAS = ("marts", "dq")
+# The serving file's DuckDB storage format: readable by DuckDB 1.4+ clients (Python, Node's
+# @duckdb/node-api 1.4+, JDBC 1.4+ in DBeaver), not only by the 2.0 that builds the warehouse.
+SERVING_STORAGE_VERSION = "v1.4.0"
+META_COMMENTS = {
+    "publication": "One row: which build this serving file holds (published_at UTC, as_of_date, "
+                   "the warehouse it came from, full-refresh or incremental).",
+    "relations": "Row count of every published relation, as written; a reader can check it saw a whole snapshot.",
+}
 LEDGER = f"{RAW_SCHEMA}._nightly_file_loads"
 AS_OF_ENV_VAR = "ACTIVATION_AS_OF_DATE"  # read by macros/config/as_of.sql when the dbt var is unset
 
@@ -377,6 +391,42 @@ def count_rejects(options: Options, result: NightlyResult) -> None:
         con.close()
 
 
+def serving_mode(new_file: Path, warehouse: Path) -> int:
+    """Read-only, and no wider than the umask (DuckDB created ``new_file`` with 0666 minus the
+    umask) or the warehouse file allow: 0444 under umask 022, 0440 under 027, 0400 under 077."""
+    return stat.S_IMODE(new_file.stat().st_mode) & stat.S_IMODE(warehouse.stat().st_mode) & 0o444
+
+
+def _warehouse_comments(con: duckdb.DuckDBPyConnection, catalog: str) -> dict:
+    """(schema, relation) -> (relation comment, {column: comment}) of the published schemas, as
+    persist_docs wrote them from the YAML descriptions."""
+    comments: dict[tuple[str, str], tuple[str | None, dict[str, str]]] = {}
+    schemas = list(PUBLISHED_SCHEMAS)
+    for schema, name, comment in con.execute(
+            "select schema_name, table_name, comment from duckdb_tables() "
+            "where database_name = ? and schema_name in (select unnest(?)) "
+            "union all select schema_name, view_name, comment from duckdb_views() "
+            "where database_name = ? and schema_name in (select unnest(?))",
+            [catalog, schemas, catalog, schemas]).fetchall():
+        comments[(schema, name)] = (comment, {})
+    for schema, name, column, comment in con.execute(
+            "select schema_name, table_name, column_name, comment from duckdb_columns() "
+            "where database_name = ? and schema_name in (select unnest(?)) and comment is not null",
+            [catalog, schemas]).fetchall():
+        comments.setdefault((schema, name), (None, {}))[1][column] = comment
+    return comments
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, target: str, comments) -> None:
+    if not comments:
+        return
+    relation_comment, column_comments = comments
+    if relation_comment:
+        con.execute(f"comment on table {target} is {_sql_str(relation_comment)}")
+    for column, comment in column_comments.items():
+        con.execute(f"comment on column {target}.{_quote(column)} is {_sql_str(comment)}")
+
+
 def publish(options: Options, result: NightlyResult) -> None:
     serving = options.serving_path
     serving.parent.mkdir(parents=True, exist_ok=True)
@@ -396,7 +446,9 @@ def publish(options: Options, result: NightlyResult) -> None:
                 [catalog, list(PUBLISHED_SCHEMAS)]).fetchall()
             if not any(schema == "marts" for schema, _ in relations):
                 raise NightlyError("schema marts is empty: nothing to publish", EXIT_PUBLISH_FAILED)
-            con.execute(f"attach {_sql_str(str(tmp))} as {alias}")
+            comments = _warehouse_comments(con, catalog)
+            con.execute(f"attach {_sql_str(str(tmp))} as {alias} "
+                        f"(storage_version {_sql_str(SERVING_STORAGE_VERSION)})")
             try:
                 con.execute("begin transaction")
                 for schema in PUBLISHED_SCHEMAS:
@@ -407,6 +459,7 @@ def publish(options: Options, result: NightlyResult) -> None:
                     target = f"{alias}.{schema}.{_quote(name)}"
                     con.execute(f"create table {target} as select * from {_quote(catalog)}.{schema}.{_quote(name)}")
                     counts.append((schema, name, con.execute(f"select count(*) from {target}").fetchone()[0]))
+                    _copy_comments(con, target, comments.get((schema, name)))
                 con.execute(f"create table {alias}.meta.relations (table_schema varchar, table_name varchar, "
                             "row_count bigint)")
                 con.executemany(f"insert into {alias}.meta.relations values (?, ?, ?)", counts)
@@ -418,6 +471,8 @@ def publish(options: Options, result: NightlyResult) -> None:
                      options.as_of_date or _default_as_of_date(),
                      options.as_of_date_source if options.as_of_date else "default (yesterday UTC)",
                      str(options.database), "full-refresh" if options.full_refresh else "incremental"])
+                for name, text in META_COMMENTS.items():
+                    con.execute(f"comment on table {alias}.meta.{name} is {_sql_str(text)}")
                 con.execute("commit")
                 con.execute(f"checkpoint {alias}")
             except BaseException:
@@ -435,6 +490,12 @@ def publish(options: Options, result: NightlyResult) -> None:
         # audit the written file from a fresh read-only connection before it replaces anything
         check = duckdb.connect(str(tmp), read_only=True)
         try:
+            [(tags,)] = check.execute("select tags from duckdb_databases() "
+                                      "where database_name = current_database()").fetchall()
+            written = (tags or {}).get("storage_version", "")
+            if not written.startswith(SERVING_STORAGE_VERSION):
+                raise NightlyError(f"{tmp} has storage version {written!r}, expected {SERVING_STORAGE_VERSION}",
+                                   EXIT_PUBLISH_FAILED)
             for schema, name, expected in check.execute(
                     "select table_schema, table_name, row_count from meta.relations").fetchall():
                 got = check.execute(f"select count(*) from {schema}.{_quote(name)}").fetchone()[0]
@@ -444,7 +505,7 @@ def publish(options: Options, result: NightlyResult) -> None:
         finally:
             check.close()
         _fsync(tmp)
-        os.chmod(tmp, 0o444)
+        os.chmod(tmp, serving_mode(tmp, options.database))
         os.replace(tmp, serving)
         _fsync(serving.parent, directory=True)
     except NightlyError:

@@ -3,6 +3,11 @@
 One place says which tables exist, which columns each has, in which order, and with which
 type. Every column listed is required in a source file except ``_loaded_at``, which the loader
 stamps with the load time when a file does not carry it.
+
+A column marked ``personal`` holds personal data (SPEC section 7): it stays in the warehouse.
+No mart, dq relation or serving file may carry its values; dq_rejected_rows masks it in
+``raw_row`` (models/staging/base/, macro ``activation_json_object(..., masked=[...])``), and
+tests/python/test_bi.py checks the published file for the generated values of every such column.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ LOADED_AT = "_loaded_at"
 class Column:
     name: str
     sql_type: str  # DuckDB type of the column in the raw schema
+    personal: bool = False  # personal data: never published, masked in dq_rejected_rows.raw_row
 
     @property
     def is_required(self) -> bool:
@@ -36,9 +42,18 @@ class Table:
     def required_columns(self) -> list[str]:
         return [c.name for c in self.columns if c.is_required]
 
+    @property
+    def personal_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.personal]
 
-def _table(name: str, key: str, *cols: tuple[str, str]) -> Table:
-    return Table(name, key, tuple(Column(n, t) for n, t in cols) + (Column(LOADED_AT, "TIMESTAMP"),))
+
+PERSONAL = "personal"
+
+
+def _table(name: str, key: str, *cols: tuple[str, ...]) -> Table:
+    """A table from (name, type) pairs; a third element PERSONAL marks personal data."""
+    columns = tuple(Column(c[0], c[1], personal=PERSONAL in c[2:]) for c in cols)
+    return Table(name, key, columns + (Column(LOADED_AT, "TIMESTAMP"),))
 
 
 TABLES: dict[str, Table] = {
@@ -59,7 +74,7 @@ TABLES: dict[str, Table] = {
             "user_id",
             ("user_id", "VARCHAR"),
             ("account_id", "VARCHAR"),
-            ("email", "VARCHAR"),
+            ("email", "VARCHAR", PERSONAL),
             ("role", "VARCHAR"),
             ("is_internal", "BOOLEAN"),
             ("invited_at", "TIMESTAMP"),

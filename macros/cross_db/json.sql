@@ -7,13 +7,13 @@
 {#-
     A JSON object text built from a list of column names: the raw row kept with a reject.
     Columns named in `masked` (personal data, SPEC section 7) keep their key but never their
-    value: '***' when a value was present, null when it was null.
+    value: '<masked>' when a value was present, null when it was null.
 -#}
 {% macro activation_json_object(columns, masked=[]) -%}
     {%- set values = [] -%}
     {%- for column in columns -%}
         {%- if column in masked -%}
-            {%- do values.append("case when " ~ column ~ " is not null then '***' end") -%}
+            {%- do values.append("case when " ~ column ~ " is not null then '<masked>' end") -%}
         {%- else -%}
             {%- do values.append(column) -%}
         {%- endif -%}

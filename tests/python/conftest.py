@@ -56,6 +56,10 @@ class Dbt:
         # artefacts of test runs stay out of the project's own target/ and logs/
         self._workdir = workdir
 
+    def target_path(self, project_dir: Path = PROJECT_ROOT) -> Path:
+        """Where runs of `project_dir` write their artefacts (manifest, semantic manifest, docs)."""
+        return self._workdir / "target" / project_dir.name
+
     def _collect(self, event) -> None:
         message = event.info.msg
         if message:
@@ -68,7 +72,7 @@ class Dbt:
         where activation__as_of_date, if given, takes precedence."""
         argv = list(args) + [
             "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-            "--target-path", str(self._workdir / "target" / project_dir.name),
+            "--target-path", str(self.target_path(project_dir)),
             "--log-path", str(self._workdir / "logs"),
         ]
         if extra_vars:
