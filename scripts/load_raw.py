@@ -24,7 +24,9 @@ Behaviour worth knowing (also documented in the README / docs):
 * Parquet files may use natural types (timestamp of any unit, timestamp with time zone -> UTC,
   string, boolean, integers; integral floats for integer columns, as pandas writes nullable
   ints) or string columns, which get the CSV casting rules (an empty string in a non-text
-  column is null there too).
+  column is null there too). A column that is null in every row may have Arrow type ``null``
+  (what pandas and pyarrow write when no row has a value, e.g. no seat unassigned that day):
+  it loads as nulls of the contract type.
 * ``_loaded_at``: the file's value is kept; if the file has no ``_loaded_at`` column, or a row's
   value is empty/null, the load time is stamped (one naive-UTC timestamp for the whole call).
 * Errors: missing required columns (all files are checked before failing) and unparseable
@@ -72,6 +74,8 @@ _INTEGER_TYPES = {
 }
 _FLOAT_TYPES = {"FLOAT", "DOUBLE"}
 _TEXT_TYPES = {"VARCHAR", "JSON"}
+# What DuckDB reports for an Arrow `null` column (null in every row); it describes it quoted.
+_NULL_TYPE = "NULL"
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,6 +274,8 @@ def _converter(ref: str, src_type: str, target: str) -> tuple[str, str, str] | N
     ``is_valid`` is only evaluated on non-null values and guarantees ``converted`` is not null.
     """
     src_type = src_type.upper()
+    if src_type.strip('"') == _NULL_TYPE:  # no value at all: nulls of the contract type
+        return "true", "true", f"CAST(NULL AS {target})"
     if src_type in _TEXT_TYPES:
         if target == "VARCHAR":
             return f"{ref} IS NULL", "true", f"CAST({ref} AS VARCHAR)"
@@ -312,7 +318,9 @@ def _select_list(src: SourceFile, stamp_sql: str) -> str:
             continue
         ref, typ = src.columns[col.name]
         is_null, valid, conv = _converter(ref, typ, col.sql_type)
-        if valid == "true":
+        if is_null == "true":
+            expr = conv
+        elif valid == "true":
             expr = f"CASE WHEN {is_null} THEN NULL ELSE {conv} END"
         else:
             msg = _sql_str(f"{src.path.name}: bad value in column {col.name}")

@@ -378,6 +378,43 @@ def test_parquet_natural_and_string_types(tmp_path, db):
         ("1", dt.datetime(2024, 1, 1)), ("2", dt.datetime(2024, 1, 2))]
 
 
+def test_parquet_all_null_columns_load_as_the_contract_type(tmp_path, db):
+    """A column null in every row has Arrow type `null` (pyarrow and pandas write it so when no
+    row has a value: no seat unassigned that day, only system events without a user). It loads
+    as nulls of the contract type, into a new table and appended to an existing one."""
+    d = tmp_path / "d"
+    d.mkdir()
+    seats = pa.table({
+        "seat_assignment_id": ["sa1", "sa2"], "account_id": ["a1", "a1"], "user_id": ["u1", "u2"],
+        "assigned_at": pa.array([dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 2)], type=pa.timestamp("us")),
+        "unassigned_at": [None, None],
+    })
+    events = pa.table({
+        "event_id": ["e1", "e2"], "account_id": ["a1", "a1"],
+        "user_id": pa.nulls(2),
+        "event_name": ["Workspace_Created", "Integration_Connected"],
+        "occurred_at": pa.array([dt.datetime(2024, 1, 1, 9)] * 2, type=pa.timestamp("ms")),
+        "received_at": pa.nulls(2), "properties": pa.nulls(2),
+        "_loaded_at": pa.nulls(2),  # no value at all: stamped, as an empty _loaded_at is
+    })
+    assert {seats.schema.field("unassigned_at").type, events.schema.field("user_id").type} == {pa.null()}
+    pq.write_table(seats, d / "seat_assignments.parquet")
+    pq.write_table(events, d / "events.parquet")
+    for append, total in ((False, 2), (True, 4)):
+        s = load(d, db, append=append, now=NOW)
+        assert s.rows("seat_assignments") == 2 and s.rows("events") == 2
+        for name in ("seat_assignments", "events"):  # the contract's types, whatever the file had
+            assert query(db, f"""select column_name, data_type from information_schema.columns
+                                 where table_schema = 'raw' and table_name = '{name}'
+                                 order by ordinal_position""") == [
+                (c.name, c.sql_type) for c in TABLES[name].columns]
+        assert query(db, "select count(*), count(unassigned_at), count(assigned_at) "
+                         "from raw.seat_assignments") == [(total, 0, total)]
+        assert query(db, f"select count(*), count(user_id), count(received_at), count(properties), "
+                         f"count(*) filter (where _loaded_at = TIMESTAMP '{NOW}') from raw.events") == [
+            (total, 0, 0, 0, total)]
+
+
 def test_parquet_float_seats_and_bad_string_value(tmp_path, db):
     d = tmp_path / "d"
     d.mkdir()
