@@ -32,8 +32,13 @@ Behaviour worth knowing (also documented in the README / docs):
 * Errors: missing required columns (all files are checked before failing) and unparseable
   values (file, column, first bad data row -- 1-based, header not counted -- and the value)
   exit 1; a database locked by another process, or other I/O failures, exit 2.
+* Exclusive: the load holds the warehouse's lock file (``<database>.lock``, scripts/
+  warehouse_lock.py) while it writes, so it never runs inside a nightly run of the same
+  warehouse (the nightly holds that lock from start to end); refused at once, exit 2.
 
-Importable: ``load(source_dir, database=None, append=False) -> LoadSummary``; ``main(argv)``.
+Importable: ``load(source_dir, database=None, append=False, now=None, before_commit=None)
+-> LoadSummary`` (``before_commit`` writes inside the load's transaction: the nightly's file
+ledger); ``create_missing_tables(con, names)``; ``main(argv)``.
 """
 
 from __future__ import annotations
@@ -43,12 +48,14 @@ import csv
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import warehouse_lock  # noqa: E402
 from raw_schema import LOADED_AT, RAW_SCHEMA, TABLES, Table  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +83,9 @@ _FLOAT_TYPES = {"FLOAT", "DOUBLE"}
 _TEXT_TYPES = {"VARCHAR", "JSON"}
 # What DuckDB reports for an Arrow `null` column (null in every row); it describes it quoted.
 _NULL_TYPE = "NULL"
+# Settings the load changes for the whole database instance (not only its own connection):
+# restored when it ends, since the nightly (and dbt after it) shares that instance.
+_INSTANCE_SETTINGS = {"preserve_insertion_order": "false", "enable_progress_bar": "false"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -427,16 +437,36 @@ def _existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[
     ).fetchall()
 
 
+BeforeCommit = Callable[[duckdb.DuckDBPyConnection, LoadSummary], None]
+
+
+def create_missing_tables(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> list[str]:
+    """Create, empty and typed, the raw tables of ``names`` that do not exist (and the raw
+    schema); returns the names created. dbt sources then always resolve."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    created = []
+    for name in names:
+        if not _existing_columns(con, name):
+            con.execute(_create_table_sql(TABLES[name], replace=False))
+            created.append(name)
+    return created
+
+
 def load(
     source_dir: str | os.PathLike,
     database: str | os.PathLike | None = None,
     append: bool = False,
     now: dt.datetime | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> LoadSummary:
     """Load the files of ``source_dir`` into ``database`` (default: env var / project root).
 
     All-or-nothing: raises a LoadError subclass (nothing written) or returns a summary.
     ``now`` overrides the load-time stamp (naive UTC), for tests.
+    ``before_commit(con, summary)``, when given, runs on the load's connection after the last
+    row is inserted and before COMMIT (``summary`` is complete): what it writes commits with the
+    rows or not at all (scripts/nightly.py records its file ledger there). If it raises, nothing
+    is loaded; a DuckDB error from it becomes a LoadIOError.
     """
     source_dir = Path(source_dir)
     database = Path(database) if database is not None else default_database()
@@ -456,18 +486,40 @@ def load(
 
     summary = LoadSummary(database=database, append=append, loaded_at=stamp, absent=absent)
 
-    # 2. One transaction for the whole call.
-    con = _connect(database)
+    # 2. One transaction for the whole call, holding the warehouse's lock file.
     try:
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("SET enable_progress_bar = false")
+        with warehouse_lock.hold(database, "load_raw.py"):
+            _load_in_transaction(database, files, summary, stamp_sql, before_commit)
+    except warehouse_lock.WarehouseLockedError as e:
+        raise DatabaseLockedError(
+            f"database {database} is locked: {e.holder} holds its lock file {e.lock_file} (a "
+            "nightly run, or another load). Wait for it to finish, then rerun the load. "
+            "Nothing was loaded."
+        ) from None
+    except warehouse_lock.WarehouseLockError as e:
+        raise LoadIOError(f"cannot lock database {database}: {e}. Nothing was loaded.") from None
+    return summary
+
+
+def _load_in_transaction(
+    database: Path,
+    files: list[SourceFile],
+    summary: LoadSummary,
+    stamp_sql: str,
+    before_commit: BeforeCommit | None,
+) -> None:
+    append = summary.append
+    con = _connect(database)
+    previous_settings: dict[str, object] = {}
+    try:
+        previous_settings = {
+            name: con.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in _INSTANCE_SETTINGS
+        }
+        con.execute("SET TimeZone = 'UTC'")  # this connection only
+        for name, value in _INSTANCE_SETTINGS.items():
+            con.execute(f"SET {name} = {value}")
         con.execute("BEGIN TRANSACTION")
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-        for name in absent:
-            if not _existing_columns(con, name):
-                con.execute(_create_table_sql(TABLES[name], replace=False))
-                summary.created_empty.append(name)
+        summary.created_empty += create_missing_tables(con, summary.absent)
         for position, src in enumerate(files):
             table = src.table
             expected = [(c.name, c.sql_type) for c in table.columns]
@@ -502,6 +554,13 @@ def load(
                 extra_columns=src.extra_columns,
                 loaded_at_from_file=LOADED_AT in src.columns,
             ))
+        if before_commit is not None:
+            try:
+                before_commit(con, summary)
+            except duckdb.Error as e:
+                raise LoadIOError(
+                    f"nothing loaded: the step run inside the load's transaction failed: {_short(e)}"
+                ) from None
         con.execute("COMMIT")
     except LoadError:
         _rollback_quietly(con)
@@ -512,9 +571,20 @@ def load(
     except duckdb.OutOfMemoryException as e:
         _rollback_quietly(con)
         raise LoadIOError(f"out of memory while loading into {database}: {_short(e)}") from None
+    except BaseException:
+        _rollback_quietly(con)
+        raise
     finally:
+        _restore_settings(con, previous_settings)
         con.close()
-    return summary
+
+
+def _restore_settings(con: duckdb.DuckDBPyConnection, previous: dict[str, object]) -> None:
+    for name, value in previous.items():
+        try:
+            con.execute(f"SET {name} = {_sql_str(str(value))}")
+        except duckdb.Error:
+            pass  # a performance setting, not data: the load's own outcome is what matters
 
 
 def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:

@@ -497,6 +497,86 @@ def test_lock_error_cli_exit_code_2(tmp_path, locked_db):
     assert "Traceback" not in r.stderr and r.stdout == ""
 
 
+# ---------------------------------------------------------------------------------------------
+# The load's transaction: a step inside it, the warehouse lock file, shared instances
+
+
+def test_before_commit_step_commits_with_the_rows_or_not_at_all(tmp_path, db):
+    accounts_csv(tmp_path / "v1", "a1,A,crm,plg,2024-01-01 00:00:00,false")
+    accounts_csv(tmp_path / "v2", "a2,B,crm,plg,2024-01-02 00:00:00,false")
+    seen = []
+
+    def record(con, summary):  # what scripts/nightly.py does with its file ledger
+        con.execute("create table if not exists raw.ledger (file_name varchar, loaded_at timestamp)")
+        con.executemany("insert into raw.ledger values (?, ?)",
+                        [[t.file.name, summary.loaded_at] for t in summary.loaded])
+        seen.append(con.execute("select count(*) from raw.accounts").fetchone()[0])
+
+    load(tmp_path / "v1", db, append=True, now=NOW, before_commit=record)
+    assert seen == [1], "the step sees the rows of its own load, before COMMIT"
+    assert query(db, "select * from raw.ledger") == [("accounts.csv", NOW)]
+
+    def record_then_fail(con, summary):
+        record(con, summary)
+        raise RuntimeError("killed inside the transaction")
+
+    def record_then_sql_error(con, summary):
+        record(con, summary)
+        con.execute("insert into raw.ledger values ('x')")  # wrong column count
+
+    for step, error in ((record_then_fail, RuntimeError), (record_then_sql_error, load_raw.LoadIOError)):
+        with pytest.raises(error):
+            load(tmp_path / "v2", db, append=True, before_commit=step)
+        # neither the rows nor what the step wrote landed
+        assert query(db, "select account_id from raw.accounts") == [("a1",)]
+        assert query(db, "select count(*) from raw.ledger") == [(1,)]
+
+
+@pytest.fixture
+def lock_file_held(db):
+    """Another process holding the warehouse's lock file `<database>.lock`, as a nightly run does."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'nightly.py (pid 4242)'); "
+         "print('ready', flush=True); time.sleep(60)", str(db) + ".lock"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        yield db
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_load_is_refused_while_another_process_holds_the_lock_file(tmp_path, lock_file_held):
+    db = lock_file_held
+    accounts_csv(tmp_path / "d", "a1,A,crm,plg,2024-01-01 00:00:00,false")
+    with pytest.raises(DatabaseLockedError) as exc:
+        load(tmp_path / "d", db)
+    assert "nightly.py (pid 4242)" in str(exc.value) and f"{db}.lock" in str(exc.value)
+    assert not db.exists(), "refused before opening the database"
+    r = run_cli("--source-dir", str(tmp_path / "d"), "--database", str(db))
+    assert r.returncode == 2 and "is locked" in r.stderr and "Traceback" not in r.stderr
+    assert not db.exists()
+
+
+def test_load_leaves_the_shared_instance_settings_as_they_were(tmp_path, db):
+    """In the nightly, dbt shares the loader's DuckDB instance: the load's own settings end with it."""
+    accounts_csv(tmp_path / "d", "a1,A,crm,plg,2024-01-01 00:00:00,false")
+    names = ("preserve_insertion_order", "enable_progress_bar", "TimeZone")
+    held = duckdb.connect(str(db))  # what the nightly keeps open for its whole run
+    try:
+        before = held.execute(f"select {', '.join(f'current_setting({n!r})' for n in names)}").fetchall()
+        load(tmp_path / "d", db)
+        assert held.execute("select count(*) from raw.accounts").fetchone()[0] == 1  # same instance
+        after = held.execute(f"select {', '.join(f'current_setting({n!r})' for n in names)}").fetchall()
+    finally:
+        held.close()
+    assert after == before
+
+
 def test_cli_exit_codes_and_env_var(tmp_path, db):
     good, bad = tmp_path / "good", tmp_path / "bad"
     accounts_csv(good, "a1,A,crm,plg,2024-01-01 00:00:00,false")
