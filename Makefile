@@ -59,4 +59,4 @@ docs: venv ## build the dbt docs site into target/
 	$(DBT) docs generate
 
 clean: ## remove build artefacts, generated data and the local warehouse
-	rm -rf target logs data $(ACTIVATION_DUCKDB_PATH) $(ACTIVATION_DUCKDB_PATH).wal
+	rm -rf target logs data $(ACTIVATION_DUCKDB_PATH) $(ACTIVATION_DUCKDB_PATH).wal $(ACTIVATION_DUCKDB_PATH).lock
