@@ -41,14 +41,12 @@ changed_dates as (
 events as (
     select * from classified
     where
-        is_included
-    {% if is_incremental() %}
+        is_included{% if is_incremental() %}
         -- a semi-join (exists), not a join: with a join DuckDB aggregates every event first
         and exists (
             select 1 from changed_dates
             where classified.account_id = changed_dates.account_id and classified.event_date = changed_dates.event_date
-        )
-    {% endif %}
+        ){% endif %}
 ),
 
 rolled_up as (

@@ -48,20 +48,21 @@ users as (
 
 reprocess_window as (
     select
-        {{ activation_incremental_watermark('_loaded_at', var('activation__incremental_lookback_hours')) }}
-        as reprocess_after
+        {{ activation_incremental_watermark(
+            '_loaded_at', var('activation__incremental_lookback_hours')
+        ) }} as reprocess_after
 ),
 
 changed_accounts as (
     select account_id
     from {{ ref('base_product__accounts') }}
-    where _loaded_at > (select reprocess_after from reprocess_window)
+    where _loaded_at > (select reprocess_window.reprocess_after from reprocess_window)
 ),
 
 changed_users as (
     select user_id
     from {{ ref('base_product__users') }}
-    where _loaded_at > (select reprocess_after from reprocess_window)
+    where _loaded_at > (select reprocess_window.reprocess_after from reprocess_window)
 ),
 
 touched_event_ids as (
@@ -70,18 +71,18 @@ touched_event_ids as (
     where
         event_id is not null
         and (
-            _loaded_at > (select reprocess_after from reprocess_window)
-            or account_id in (select account_id from changed_accounts)
-            or user_id in (select user_id from changed_users)
+            _loaded_at > (select reprocess_window.reprocess_after from reprocess_window)
+            or account_id in (select changed_accounts.account_id from changed_accounts)
+            or user_id in (select changed_users.user_id from changed_users)
         )
 ),
 
 candidates as (
     select * from raw_events
-    where event_id in (select event_id from touched_event_ids)
+    where event_id in (select touched_event_ids.event_id from touched_event_ids)
     union all
     select * from raw_events
-    where event_id is null and _loaded_at > (select reprocess_after from reprocess_window)
+    where event_id is null and _loaded_at > (select reprocess_window.reprocess_after from reprocess_window)
 ),
 
 {% else %}
