@@ -30,7 +30,7 @@ LOCK_SUFFIX = ".lock"
 
 
 class WarehouseLockError(Exception):
-    """The lock file cannot be created or locked (e.g. the warehouse's directory is missing)."""
+    """The lock file cannot be opened, created or locked (e.g. the warehouse's directory is missing)."""
 
 
 class WarehouseLockedError(WarehouseLockError):
@@ -71,7 +71,7 @@ def _acquire(database: Path, path: Path, holder: str) -> int:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:
-        raise WarehouseLockError(f"cannot create the lock file {path}: {e.strerror or e}") from None
+        raise WarehouseLockError(f"cannot open or create the lock file {path}: {e.strerror or e}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

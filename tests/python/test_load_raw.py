@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -465,20 +467,27 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture
-def locked_db(db):
+@contextmanager
+def another_process_holding(path: Path, take_lock: str) -> Iterator[None]:
+    """A child process that runs `take_lock` (Python statements on `path`, as `sys.argv[1]`)
+    and then holds what it took until the block ends."""
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
-         "time.sleep(60)", str(db)],
+        [sys.executable, "-c", f"import sys, time; {take_lock}; print('ready', flush=True); time.sleep(60)",
+         str(path)],
         stdout=subprocess.PIPE, text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        yield db
+        yield
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.fixture
+def locked_db(db):
+    with another_process_holding(db, "import duckdb; c = duckdb.connect(sys.argv[1])"):
+        yield db
 
 
 def test_lock_error_in_process(tmp_path, locked_db):
@@ -535,19 +544,9 @@ def test_before_commit_step_commits_with_the_rows_or_not_at_all(tmp_path, db):
 @pytest.fixture
 def lock_file_held(db):
     """Another process holding the warehouse's lock file `<database>.lock`, as a nightly run does."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
-         "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'nightly.py (pid 4242)'); "
-         "print('ready', flush=True); time.sleep(60)", str(db) + ".lock"],
-        stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
+    with another_process_holding(Path(f"{db}.lock"), "import fcntl, os; fd = os.open(sys.argv[1], os.O_RDWR | "
+                                 "os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'nightly.py (pid 4242)')"):
         yield db
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def test_load_is_refused_while_another_process_holds_the_lock_file(tmp_path, lock_file_held):
