@@ -47,12 +47,14 @@ class ScratchError(Exception):
 
 
 def scratch_database() -> Path:
+    """The scratch file, absolute (a relative ``$ACTIVATION_DUCKDB_PATH`` is relative to the
+    project root, where dbt and sqlfluff run)."""
     value = os.environ.get(DATABASE_ENV_VAR)
     if not value:
         raise ScratchError(f"${DATABASE_ENV_VAR} is not set: point it at a scratch file in target/")
-    path = Path(value)
+    path = (PROJECT_ROOT / value).resolve()
     target = (PROJECT_ROOT / "target").resolve()
-    if target not in path.resolve().parents:
+    if target not in path.parents:
         raise ScratchError(f"${DATABASE_ENV_VAR}={value} is not inside {target}: this script deletes and "
                            "rebuilds the file, so it only works on a scratch file there")
     return path
