@@ -24,14 +24,21 @@ Behaviour worth knowing (also documented in the README / docs):
 * Parquet files may use natural types (timestamp of any unit, timestamp with time zone -> UTC,
   string, boolean, integers; integral floats for integer columns, as pandas writes nullable
   ints) or string columns, which get the CSV casting rules (an empty string in a non-text
-  column is null there too).
+  column is null there too). A column that is null in every row may have Arrow type ``null``
+  (what pandas and pyarrow write when no row has a value, e.g. no seat unassigned that day):
+  it loads as nulls of the contract type.
 * ``_loaded_at``: the file's value is kept; if the file has no ``_loaded_at`` column, or a row's
   value is empty/null, the load time is stamped (one naive-UTC timestamp for the whole call).
 * Errors: missing required columns (all files are checked before failing) and unparseable
   values (file, column, first bad data row -- 1-based, header not counted -- and the value)
   exit 1; a database locked by another process, or other I/O failures, exit 2.
+* Exclusive: the load holds the warehouse's lock file (``<database>.lock``, scripts/
+  warehouse_lock.py) while it writes, so it never runs inside a nightly run of the same
+  warehouse (the nightly holds that lock from start to end); refused at once, exit 2.
 
-Importable: ``load(source_dir, database=None, append=False) -> LoadSummary``; ``main(argv)``.
+Importable: ``load(source_dir, database=None, append=False, now=None, before_commit=None)
+-> LoadSummary`` (``before_commit`` writes inside the load's transaction: the nightly's file
+ledger); ``create_missing_tables(con, names)``; ``main(argv)``.
 """
 
 from __future__ import annotations
@@ -41,12 +48,14 @@ import csv
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import warehouse_lock  # noqa: E402
 from raw_schema import LOADED_AT, RAW_SCHEMA, TABLES, Table  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +81,11 @@ _INTEGER_TYPES = {
 }
 _FLOAT_TYPES = {"FLOAT", "DOUBLE"}
 _TEXT_TYPES = {"VARCHAR", "JSON"}
+# What DuckDB reports for an Arrow `null` column (null in every row); it describes it quoted.
+_NULL_TYPE = "NULL"
+# Settings the load changes for the whole database instance (not only its own connection):
+# restored when it ends, since the nightly (and dbt after it) shares that instance.
+_INSTANCE_SETTINGS = {"preserve_insertion_order": "false", "enable_progress_bar": "false"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,6 +284,8 @@ def _converter(ref: str, src_type: str, target: str) -> tuple[str, str, str] | N
     ``is_valid`` is only evaluated on non-null values and guarantees ``converted`` is not null.
     """
     src_type = src_type.upper()
+    if src_type.strip('"') == _NULL_TYPE:  # no value at all: nulls of the contract type
+        return "true", "true", f"CAST(NULL AS {target})"
     if src_type in _TEXT_TYPES:
         if target == "VARCHAR":
             return f"{ref} IS NULL", "true", f"CAST({ref} AS VARCHAR)"
@@ -312,7 +328,9 @@ def _select_list(src: SourceFile, stamp_sql: str) -> str:
             continue
         ref, typ = src.columns[col.name]
         is_null, valid, conv = _converter(ref, typ, col.sql_type)
-        if valid == "true":
+        if is_null == "true":
+            expr = conv
+        elif valid == "true":
             expr = f"CASE WHEN {is_null} THEN NULL ELSE {conv} END"
         else:
             msg = _sql_str(f"{src.path.name}: bad value in column {col.name}")
@@ -419,16 +437,36 @@ def _existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[
     ).fetchall()
 
 
+BeforeCommit = Callable[[duckdb.DuckDBPyConnection, LoadSummary], None]
+
+
+def create_missing_tables(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> list[str]:
+    """Create, empty and typed, the raw tables of ``names`` that do not exist (and the raw
+    schema); returns the names created. dbt sources then always resolve."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    created = []
+    for name in names:
+        if not _existing_columns(con, name):
+            con.execute(_create_table_sql(TABLES[name], replace=False))
+            created.append(name)
+    return created
+
+
 def load(
     source_dir: str | os.PathLike,
     database: str | os.PathLike | None = None,
     append: bool = False,
     now: dt.datetime | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> LoadSummary:
     """Load the files of ``source_dir`` into ``database`` (default: env var / project root).
 
     All-or-nothing: raises a LoadError subclass (nothing written) or returns a summary.
     ``now`` overrides the load-time stamp (naive UTC), for tests.
+    ``before_commit(con, summary)``, when given, runs on the load's connection after the last
+    row is inserted and before COMMIT (``summary`` is complete): what it writes commits with the
+    rows or not at all (scripts/nightly.py records its file ledger there). If it raises, nothing
+    is loaded; a DuckDB error from it becomes a LoadIOError.
     """
     source_dir = Path(source_dir)
     database = Path(database) if database is not None else default_database()
@@ -448,18 +486,40 @@ def load(
 
     summary = LoadSummary(database=database, append=append, loaded_at=stamp, absent=absent)
 
-    # 2. One transaction for the whole call.
-    con = _connect(database)
+    # 2. One transaction for the whole call, holding the warehouse's lock file.
     try:
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("SET enable_progress_bar = false")
+        with warehouse_lock.hold(database, "load_raw.py"):
+            _load_in_transaction(database, files, summary, stamp_sql, before_commit)
+    except warehouse_lock.WarehouseLockedError as e:
+        raise DatabaseLockedError(
+            f"database {database} is locked: {e.holder} holds its lock file {e.lock_file} (a "
+            "nightly run, or another load). Wait for it to finish, then rerun the load. "
+            "Nothing was loaded."
+        ) from None
+    except warehouse_lock.WarehouseLockError as e:
+        raise LoadIOError(f"cannot lock database {database}: {e}. Nothing was loaded.") from None
+    return summary
+
+
+def _load_in_transaction(
+    database: Path,
+    files: list[SourceFile],
+    summary: LoadSummary,
+    stamp_sql: str,
+    before_commit: BeforeCommit | None,
+) -> None:
+    append = summary.append
+    con = _connect(database)
+    previous_settings: dict[str, object] = {}
+    try:
+        previous_settings = {
+            name: con.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in _INSTANCE_SETTINGS
+        }
+        con.execute("SET TimeZone = 'UTC'")  # this connection only
+        for name, value in _INSTANCE_SETTINGS.items():
+            con.execute(f"SET {name} = {value}")
         con.execute("BEGIN TRANSACTION")
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-        for name in absent:
-            if not _existing_columns(con, name):
-                con.execute(_create_table_sql(TABLES[name], replace=False))
-                summary.created_empty.append(name)
+        summary.created_empty += create_missing_tables(con, summary.absent)
         for position, src in enumerate(files):
             table = src.table
             expected = [(c.name, c.sql_type) for c in table.columns]
@@ -494,6 +554,13 @@ def load(
                 extra_columns=src.extra_columns,
                 loaded_at_from_file=LOADED_AT in src.columns,
             ))
+        if before_commit is not None:
+            try:
+                before_commit(con, summary)
+            except duckdb.Error as e:
+                raise LoadIOError(
+                    f"nothing loaded: the step run inside the load's transaction failed: {_short(e)}"
+                ) from None
         con.execute("COMMIT")
     except LoadError:
         _rollback_quietly(con)
@@ -504,9 +571,20 @@ def load(
     except duckdb.OutOfMemoryException as e:
         _rollback_quietly(con)
         raise LoadIOError(f"out of memory while loading into {database}: {_short(e)}") from None
+    except BaseException:
+        _rollback_quietly(con)
+        raise
     finally:
+        _restore_settings(con, previous_settings)
         con.close()
-    return summary
+
+
+def _restore_settings(con: duckdb.DuckDBPyConnection, previous: dict[str, object]) -> None:
+    for name, value in previous.items():
+        try:
+            con.execute(f"SET {name} = {_sql_str(str(value))}")
+        except duckdb.Error:
+            pass  # a performance setting, not data: the load's own outcome is what matters
 
 
 def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:

@@ -7,15 +7,18 @@ Usage::
                               [--as-of-date YYYY-MM-DD] [--full-refresh] [--fail-on-stale]
                               [--unit-tests] [--quiet]
 
-Steps, in one process (dbt runs in-process through ``dbtRunner``):
+Steps, in one process (dbt runs in-process through ``dbtRunner``), holding the warehouse from
+the first to the last: its lock file ``<warehouse>.lock`` (scripts/warehouse_lock.py; a second
+nightly, or load_raw.py, is refused at once with exit 2) and an open DuckDB connection, so that
+DuckDB's own file lock is not released between the load and dbt either (dbt-duckdb shares this
+process's instance of the file):
 
 1. **Load** the files of ``--source-dir`` (``<table>.csv|.parquet``, the load_raw contract) with
    ``load_raw.load(..., append=True)``. An absent or empty directory means no new data. Each file's
-   SHA-256 is recorded in ``raw._nightly_file_loads``; a file already loaded is skipped, so
-   rerunning the same command after a failure does not append the same rows twice. (The record
-   is written right after the load's own transaction commits: a kill between the two, a window
-   of milliseconds, would let a rerun append that file again; downstream deduplication makes
-   that harmless to every metric.)
+   SHA-256 is recorded in ``raw._nightly_file_loads``, inside the load's own transaction (the
+   ``before_commit`` step of ``load_raw.load``): the rows and their record commit together or
+   not at all, so a file already loaded is skipped and rerunning the same command after a
+   failure or a kill, at any point, never appends the same file twice.
 2. **Freshness**: ``dbt source freshness`` (thresholds in models/staging/_staging__sources.yml).
    A stale source is reported; it stops the run only with ``--fail-on-stale`` (exit 4).
 3. **Write + audit**: ``dbt build`` (incremental; ``--full-refresh`` rebuilds everything), with
@@ -49,7 +52,8 @@ Exit codes:
     0  built, every error-severity test passed, serving file published
     1  built, but an error-severity data test failed: not published
     2  nothing built: bad arguments, a bad input file (nothing loaded), the warehouse locked by
-       another process, or an I/O error reading it
+       another process (another nightly, a load, a dbt run or SQL client), or an I/O error
+       reading it
     3  dbt error (parse/compile error, a model, seed or test that could not run): not published
     4  a source is stale (freshness error) and --fail-on-stale was given: not built, not published
     5  built and tested, but writing the serving file failed: the previous serving file is untouched
@@ -68,6 +72,8 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +81,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load_raw  # noqa: E402
+import warehouse_lock  # noqa: E402
 from raw_schema import RAW_SCHEMA, TABLES  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -176,7 +183,8 @@ def _file_sha256(path: Path) -> str:
 
 
 def _connect_warehouse(database: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection (shares dbt-duckdb's instance when dbt already opened the file)."""
+    """A read-write connection, with DuckDB's default configuration: the one dbt-duckdb uses
+    (no ``config_options`` in profiles.yml), so dbt, in this process, shares its instance."""
     try:
         return duckdb.connect(str(database))
     except duckdb.IOException as e:
@@ -190,66 +198,80 @@ def _connect_warehouse(database: Path) -> duckdb.DuckDBPyConnection:
         raise NightlyError(f"cannot open warehouse {database}: {e}", EXIT_LOAD_OR_LOCK) from None
 
 
+@contextmanager
+def hold_warehouse(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Hold the warehouse for a whole run: its lock file, then an open connection (see the
+    module docstring). Yields that connection; every step of the run uses it or shares its
+    instance."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(warehouse_lock.hold(database, "nightly.py"))
+        except warehouse_lock.WarehouseLockedError as e:
+            raise NightlyError(
+                f"warehouse {database} is locked by another process: {e.holder} holds {e.lock_file}. "
+                "Nothing was loaded or built; rerun when it has finished.", EXIT_LOAD_OR_LOCK) from None
+        except warehouse_lock.WarehouseLockError as e:
+            raise NightlyError(f"cannot lock warehouse {database}: {e}", EXIT_LOAD_OR_LOCK) from None
+        con = _connect_warehouse(database)
+        stack.callback(con.close)
+        yield con
+
+
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(con.execute(
         "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table]).fetchall())
 
 
-def load_new_files(options: Options, result: NightlyResult) -> None:
+def load_new_files(options: Options, result: NightlyResult, con: duckdb.DuckDBPyConnection) -> None:
     source_dir = options.source_dir
     candidates: list[Path] = []
     if source_dir is not None and source_dir.is_dir():
         for name in TABLES:
             candidates += [p for p in (source_dir / f"{name}.csv", source_dir / f"{name}.parquet") if p.is_file()]
 
-    con = _connect_warehouse(options.database)  # also the lock check, before any dbt work
-    try:
-        con.execute(f"create schema if not exists {RAW_SCHEMA}")
-        con.execute(f"create table if not exists {LEDGER} (file_name varchar, sha256 varchar, "
-                    "size_bytes bigint, source_path varchar, loaded_at timestamp)")
-        already = {sha for (sha,) in con.execute(f"select sha256 from {LEDGER}").fetchall()}
-        hashes = {p: _file_sha256(p) for p in candidates}
-        new_files = [p for p in candidates if hashes[p] not in already]
-        result.skipped_files = [p.name for p in candidates if hashes[p] in already]
-        if not new_files:
-            return
-        # Rows appended by this load are those with rowid >= the row count before it (raw tables
-        # are only ever appended to or replaced, never deleted from).
-        before: dict[str, int] = {}
-        for name in TABLES:
-            before[name] = (con.execute(f"select count(*) from {RAW_SCHEMA}.{name}").fetchone()[0]
-                            if _table_exists(con, RAW_SCHEMA, name) else 0)
-        if _table_exists(con, RAW_SCHEMA, "events"):
-            result.newest_event_before_load = con.execute(
-                f"select max(occurred_at) from {RAW_SCHEMA}.events").fetchone()[0]
-    finally:
-        con.close()
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    con.execute(f"create table if not exists {LEDGER} (file_name varchar, sha256 varchar, "
+                "size_bytes bigint, source_path varchar, loaded_at timestamp)")
+    already = {sha for (sha,) in con.execute(f"select sha256 from {LEDGER}").fetchall()}
+    hashes = {p: _file_sha256(p) for p in candidates}
+    new_files = [p for p in candidates if hashes[p] not in already]
+    result.skipped_files = [p.name for p in candidates if hashes[p] in already]
+    if not new_files:
+        return
+    # Rows appended by this load are those with rowid >= the row count before it (raw tables
+    # are only ever appended to or replaced, never deleted from).
+    before: dict[str, int] = {}
+    for name in TABLES:
+        before[name] = (con.execute(f"select count(*) from {RAW_SCHEMA}.{name}").fetchone()[0]
+                        if _table_exists(con, RAW_SCHEMA, name) else 0)
+    if _table_exists(con, RAW_SCHEMA, "events"):
+        result.newest_event_before_load = con.execute(
+            f"select max(occurred_at) from {RAW_SCHEMA}.events").fetchone()[0]
+
+    def record_files(load_con: duckdb.DuckDBPyConnection, summary: load_raw.LoadSummary) -> None:
+        """The ledger rows, in the load's transaction: they commit with the rows they record."""
+        load_con.executemany(
+            f"insert into {LEDGER} values (?, ?, ?, ?, ?)",
+            [[p.name, hashes[p], p.stat().st_size, str(p.resolve()), summary.loaded_at] for p in new_files])
 
     with tempfile.TemporaryDirectory(prefix="nightly-load-") as staging:
         for path in new_files:  # the loader reads a directory: give it only the new files
             os.symlink(path.resolve(), Path(staging) / path.name)
         try:
-            summary = load_raw.load(staging, database=options.database, append=True)
+            summary = load_raw.load(staging, database=options.database, append=True,
+                                    before_commit=record_files)
         except load_raw.LoadError as e:
             raise NightlyError(f"load failed ({source_dir}): {e}", EXIT_LOAD_OR_LOCK) from None
     result.loaded = {t.table: t.rows for t in summary.loaded}
 
-    con = _connect_warehouse(options.database)
-    try:
-        now = summary.loaded_at
-        con.executemany(
-            f"insert into {LEDGER} values (?, ?, ?, ?, ?)",
-            [[p.name, hashes[p], p.stat().st_size, str(p.resolve()), now] for p in new_files])
-        if "events" in result.loaded:
-            if result.newest_event_before_load is None:
-                result.late_events = 0
-            else:
-                result.late_events = con.execute(
-                    f"select count(*) from {RAW_SCHEMA}.events where rowid >= ? and occurred_at < ?",
-                    [before["events"], result.newest_event_before_load]).fetchone()[0]
-    finally:
-        con.close()
+    if "events" in result.loaded:
+        if result.newest_event_before_load is None:
+            result.late_events = 0
+        else:
+            result.late_events = con.execute(
+                f"select count(*) from {RAW_SCHEMA}.events where rowid >= ? and occurred_at < ?",
+                [before["events"], result.newest_event_before_load]).fetchone()[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -380,15 +402,12 @@ def previous_rejects(serving: Path) -> int | None:
         return None
 
 
-def count_rejects(options: Options, result: NightlyResult) -> None:
+def count_rejects(options: Options, result: NightlyResult, con: duckdb.DuckDBPyConnection) -> None:
     result.rejects_previous = previous_rejects(options.serving_path)
-    con = _connect_warehouse(options.database)
     try:
         result.rejects = con.execute("select count(*) from dq.dq_rejected_rows").fetchone()[0]
     except duckdb.Error:
         result.rejects = None
-    finally:
-        con.close()
 
 
 def serving_mode(new_file: Path, warehouse: Path) -> int:
@@ -427,7 +446,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, target: str, comments) -> Non
         con.execute(f"comment on column {target}.{_quote(column)} is {_sql_str(comment)}")
 
 
-def publish(options: Options, result: NightlyResult) -> None:
+def publish(options: Options, result: NightlyResult, warehouse: duckdb.DuckDBPyConnection) -> None:
     serving = options.serving_path
     serving.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_tmp(serving)
@@ -436,7 +455,7 @@ def publish(options: Options, result: NightlyResult) -> None:
         p.unlink(missing_ok=True)
     alias = "__nightly_publish"
     try:
-        con = _connect_warehouse(options.database)
+        con = warehouse.cursor()  # its own connection to the held instance
         try:
             catalog = con.execute("select current_database()").fetchone()[0]
             relations = con.execute(
@@ -563,18 +582,19 @@ def run(options: Options) -> NightlyResult:
         if options.as_of_date and not _is_iso_date(options.as_of_date):
             raise NightlyError(f"{options.as_of_date_source} {options.as_of_date!r} is not an ISO date (YYYY-MM-DD)",
                                EXIT_LOAD_OR_LOCK)
-        _progress(f"load from {options.source_dir or '(no --source-dir)'}", options)
-        result.timed("load", load_new_files, options, result)
-        dbt = Dbt(options)
-        result.timed("parse", dbt.parse)
-        _progress("dbt source freshness", options)
-        result.timed("freshness", check_freshness, dbt, result)
-        if options.fail_on_stale and any(s in ("error", "runtime error") for _, s, _ in result.freshness):
-            raise NightlyError("a source is stale and --fail-on-stale was given; not built", EXIT_STALE)
-        result.timed("build+test", build, dbt, options, result)
-        result.timed("publish", count_rejects, options, result)
-        _progress(f"publishing to {options.serving_path}", options)
-        result.timed("publish", publish, options, result)
+        with hold_warehouse(options.database) as warehouse:
+            _progress(f"load from {options.source_dir or '(no --source-dir)'}", options)
+            result.timed("load", load_new_files, options, result, warehouse)
+            dbt = Dbt(options)
+            result.timed("parse", dbt.parse)
+            _progress("dbt source freshness", options)
+            result.timed("freshness", check_freshness, dbt, result)
+            if options.fail_on_stale and any(s in ("error", "runtime error") for _, s, _ in result.freshness):
+                raise NightlyError("a source is stale and --fail-on-stale was given; not built", EXIT_STALE)
+            result.timed("build+test", build, dbt, options, result)
+            result.timed("publish", count_rejects, options, result, warehouse)
+            _progress(f"publishing to {options.serving_path}", options)
+            result.timed("publish", publish, options, result, warehouse)
         result.exit_code = EXIT_PUBLISHED
     except NightlyError as e:
         result.exit_code = e.exit_code

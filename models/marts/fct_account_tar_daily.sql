@@ -40,7 +40,14 @@ candidate as (
 {% if is_incremental() %}
 
 stored as (
-    select account_id, tar_health, licensed_seats, active_seats_30d, tar, is_tar_drop_alert, metric_date
+    select
+        account_id,
+        tar_health,
+        licensed_seats,
+        active_seats_30d,
+        tar,
+        is_tar_drop_alert,
+        metric_date
     from {{ this }}
 ),
 
@@ -50,7 +57,7 @@ stored_through as (
 
 changed_rows as (
     select * from candidate
-    where metric_date <= (select last_stored_date from stored_through)
+    where metric_date <= (select stored_through.last_stored_date from stored_through)
     except
     select * from stored
 ),
@@ -62,8 +69,8 @@ changed_accounts as (
 final as (
     select * from candidate
     where
-        metric_date > (select last_stored_date from stored_through)
-        or account_id in (select account_id from changed_accounts)
+        metric_date > (select stored_through.last_stored_date from stored_through)
+        or account_id in (select changed_accounts.account_id from changed_accounts)
 )
 
 {% else %}

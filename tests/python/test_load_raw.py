@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -378,6 +380,43 @@ def test_parquet_natural_and_string_types(tmp_path, db):
         ("1", dt.datetime(2024, 1, 1)), ("2", dt.datetime(2024, 1, 2))]
 
 
+def test_parquet_all_null_columns_load_as_the_contract_type(tmp_path, db):
+    """A column null in every row has Arrow type `null` (pyarrow and pandas write it so when no
+    row has a value: no seat unassigned that day, only system events without a user). It loads
+    as nulls of the contract type, into a new table and appended to an existing one."""
+    d = tmp_path / "d"
+    d.mkdir()
+    seats = pa.table({
+        "seat_assignment_id": ["sa1", "sa2"], "account_id": ["a1", "a1"], "user_id": ["u1", "u2"],
+        "assigned_at": pa.array([dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 2)], type=pa.timestamp("us")),
+        "unassigned_at": [None, None],
+    })
+    events = pa.table({
+        "event_id": ["e1", "e2"], "account_id": ["a1", "a1"],
+        "user_id": pa.nulls(2),
+        "event_name": ["Workspace_Created", "Integration_Connected"],
+        "occurred_at": pa.array([dt.datetime(2024, 1, 1, 9)] * 2, type=pa.timestamp("ms")),
+        "received_at": pa.nulls(2), "properties": pa.nulls(2),
+        "_loaded_at": pa.nulls(2),  # no value at all: stamped, as an empty _loaded_at is
+    })
+    assert {seats.schema.field("unassigned_at").type, events.schema.field("user_id").type} == {pa.null()}
+    pq.write_table(seats, d / "seat_assignments.parquet")
+    pq.write_table(events, d / "events.parquet")
+    for append, total in ((False, 2), (True, 4)):
+        s = load(d, db, append=append, now=NOW)
+        assert s.rows("seat_assignments") == 2 and s.rows("events") == 2
+        for name in ("seat_assignments", "events"):  # the contract's types, whatever the file had
+            assert query(db, f"""select column_name, data_type from information_schema.columns
+                                 where table_schema = 'raw' and table_name = '{name}'
+                                 order by ordinal_position""") == [
+                (c.name, c.sql_type) for c in TABLES[name].columns]
+        assert query(db, "select count(*), count(unassigned_at), count(assigned_at) "
+                         "from raw.seat_assignments") == [(total, 0, total)]
+        assert query(db, f"select count(*), count(user_id), count(received_at), count(properties), "
+                         f"count(*) filter (where _loaded_at = TIMESTAMP '{NOW}') from raw.events") == [
+            (total, 0, 0, 0, total)]
+
+
 def test_parquet_float_seats_and_bad_string_value(tmp_path, db):
     d = tmp_path / "d"
     d.mkdir()
@@ -428,20 +467,27 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture
-def locked_db(db):
+@contextmanager
+def another_process_holding(path: Path, take_lock: str) -> Iterator[None]:
+    """A child process that runs `take_lock` (Python statements on `path`, as `sys.argv[1]`)
+    and then holds what it took until the block ends."""
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
-         "time.sleep(60)", str(db)],
+        [sys.executable, "-c", f"import sys, time; {take_lock}; print('ready', flush=True); time.sleep(60)",
+         str(path)],
         stdout=subprocess.PIPE, text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "ready"
-        yield db
+        yield
     finally:
         holder.kill()
         holder.wait()
+
+
+@pytest.fixture
+def locked_db(db):
+    with another_process_holding(db, "import duckdb; c = duckdb.connect(sys.argv[1])"):
+        yield db
 
 
 def test_lock_error_in_process(tmp_path, locked_db):
@@ -458,6 +504,76 @@ def test_lock_error_cli_exit_code_2(tmp_path, locked_db):
     assert r.returncode == 2
     assert "locked" in r.stderr and str(locked_db) in r.stderr
     assert "Traceback" not in r.stderr and r.stdout == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The load's transaction: a step inside it, the warehouse lock file, shared instances
+
+
+def test_before_commit_step_commits_with_the_rows_or_not_at_all(tmp_path, db):
+    accounts_csv(tmp_path / "v1", "a1,A,crm,plg,2024-01-01 00:00:00,false")
+    accounts_csv(tmp_path / "v2", "a2,B,crm,plg,2024-01-02 00:00:00,false")
+    seen = []
+
+    def record(con, summary):  # what scripts/nightly.py does with its file ledger
+        con.execute("create table if not exists raw.ledger (file_name varchar, loaded_at timestamp)")
+        con.executemany("insert into raw.ledger values (?, ?)",
+                        [[t.file.name, summary.loaded_at] for t in summary.loaded])
+        seen.append(con.execute("select count(*) from raw.accounts").fetchone()[0])
+
+    load(tmp_path / "v1", db, append=True, now=NOW, before_commit=record)
+    assert seen == [1], "the step sees the rows of its own load, before COMMIT"
+    assert query(db, "select * from raw.ledger") == [("accounts.csv", NOW)]
+
+    def record_then_fail(con, summary):
+        record(con, summary)
+        raise RuntimeError("killed inside the transaction")
+
+    def record_then_sql_error(con, summary):
+        record(con, summary)
+        con.execute("insert into raw.ledger values ('x')")  # wrong column count
+
+    for step, error in ((record_then_fail, RuntimeError), (record_then_sql_error, load_raw.LoadIOError)):
+        with pytest.raises(error):
+            load(tmp_path / "v2", db, append=True, before_commit=step)
+        # neither the rows nor what the step wrote landed
+        assert query(db, "select account_id from raw.accounts") == [("a1",)]
+        assert query(db, "select count(*) from raw.ledger") == [(1,)]
+
+
+@pytest.fixture
+def lock_file_held(db):
+    """Another process holding the warehouse's lock file `<database>.lock`, as a nightly run does."""
+    with another_process_holding(Path(f"{db}.lock"), "import fcntl, os; fd = os.open(sys.argv[1], os.O_RDWR | "
+                                 "os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, b'nightly.py (pid 4242)')"):
+        yield db
+
+
+def test_load_is_refused_while_another_process_holds_the_lock_file(tmp_path, lock_file_held):
+    db = lock_file_held
+    accounts_csv(tmp_path / "d", "a1,A,crm,plg,2024-01-01 00:00:00,false")
+    with pytest.raises(DatabaseLockedError) as exc:
+        load(tmp_path / "d", db)
+    assert "nightly.py (pid 4242)" in str(exc.value) and f"{db}.lock" in str(exc.value)
+    assert not db.exists(), "refused before opening the database"
+    r = run_cli("--source-dir", str(tmp_path / "d"), "--database", str(db))
+    assert r.returncode == 2 and "is locked" in r.stderr and "Traceback" not in r.stderr
+    assert not db.exists()
+
+
+def test_load_leaves_the_shared_instance_settings_as_they_were(tmp_path, db):
+    """In the nightly, dbt shares the loader's DuckDB instance: the load's own settings end with it."""
+    accounts_csv(tmp_path / "d", "a1,A,crm,plg,2024-01-01 00:00:00,false")
+    names = ("preserve_insertion_order", "enable_progress_bar", "TimeZone")
+    held = duckdb.connect(str(db))  # what the nightly keeps open for its whole run
+    try:
+        before = held.execute(f"select {', '.join(f'current_setting({n!r})' for n in names)}").fetchall()
+        load(tmp_path / "d", db)
+        assert held.execute("select count(*) from raw.accounts").fetchone()[0] == 1  # same instance
+        after = held.execute(f"select {', '.join(f'current_setting({n!r})' for n in names)}").fetchall()
+    finally:
+        held.close()
+    assert after == before
 
 
 def test_cli_exit_codes_and_env_var(tmp_path, db):

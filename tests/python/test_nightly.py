@@ -365,6 +365,100 @@ def test_killed_run_leaves_the_serving_file_untouched_and_a_rerun_recovers(night
     assert differences(night_2["saved"] / "serving.duckdb", serving) == {}
 
 
+KILLED_RIGHT_AFTER_THE_LOAD = r"""
+import os, signal, sys
+sys.path.insert(0, sys.argv[1])
+import load_raw, nightly
+
+load = load_raw.load
+
+
+def load_then_die(*args, **kwargs):
+    load(*args, **kwargs)  # returns once the load's transaction has committed
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+load_raw.load = load_then_die
+sys.exit(nightly.main(sys.argv[2:]))
+"""
+
+
+def test_kill_right_after_the_load_commits_never_loads_a_file_twice(night_1, stage, night_2, batches):
+    """The file ledger commits with the rows it records: a kill the instant the load's
+    transaction has committed leaves the files recorded, and the rerun skips them."""
+    workdir = clone(night_1, stage)
+    argv = nightly_argv(workdir, "--source-dir", str(batches[1]))
+    killed = subprocess.run([sys.executable, "-c", KILLED_RIGHT_AFTER_THE_LOAD, str(NIGHTLY.parent), *argv[2:]],
+                            capture_output=True, text=True, timeout=600, env=_env(), cwd=workdir)
+    assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
+    raw_after_kill = raw_counts(workdir / "warehouse.duckdb")
+    assert raw_after_kill != raw_counts(night_1 / "warehouse.duckdb"), "the load should have committed"
+    run = nightly(workdir, "--source-dir", str(batches[1]))
+    assert run.returncode == 0, run
+    assert "no new data" in run.output and "skipped, already loaded: accounts.csv" in run.output
+    assert raw_counts(workdir / "warehouse.duckdb") == raw_after_kill
+    assert differences(night_2["saved"] / "serving.duckdb", workdir / "serving.duckdb") == {}
+
+
+PAUSED_IN_PARSE = r"""
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import nightly
+
+parse = nightly.Dbt.parse
+
+
+def paused_parse(self):
+    print("[test] paused in dbt parse", flush=True)
+    time.sleep(float(sys.argv[2]))
+    parse(self)
+
+
+nightly.Dbt.parse = paused_parse
+sys.exit(nightly.main(sys.argv[3:]))
+"""
+
+
+def test_second_nightly_exits_2_while_the_first_holds_the_warehouse(night_1, stage, night_2, batches):
+    """Cron starts the same nightly twice. The first (A) holds the warehouse from its load to its
+    publish; the second (B), started while A is in dbt, exits 2 with the lock message and
+    touches nothing, and A publishes what an undisturbed night 2 publishes. A pauses 10 s in its
+    dbt parse, between the load and the first dbt connection, so that B starts there on every
+    run: the window in which the warehouse used to be free."""
+    workdir = clone(night_1, stage)
+    argv = nightly_argv(workdir, "--source-dir", str(batches[1]))
+    log = workdir / "first.log"
+    with log.open("w") as out:
+        first = subprocess.Popen([sys.executable, "-c", PAUSED_IN_PARSE, str(NIGHTLY.parent), "10", *argv[2:]],
+                                 stdout=out, stderr=subprocess.STDOUT, env=_env(), cwd=workdir)
+    seconds = []
+    try:
+        for phase in ("[test] paused in dbt parse", "[nightly] dbt build"):
+            _wait_for(lambda phase=phase: phase in log.read_text() or first.poll() is not None, 600, phase)
+            assert first.poll() is None, "the first nightly ended early:\n" + log.read_text()[-3000:]
+            seconds.append((phase, nightly(workdir, "--source-dir", str(batches[1]))))
+            # load_raw.py is refused as well, before it opens the warehouse
+            seconds.append((phase, Run(*_load_raw_cli(workdir, batches[2]))))
+        first.wait(timeout=900)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    for phase, second in seconds:
+        assert second.returncode == 2, (phase, second)
+        assert "is locked" in second.output and f"pid {first.pid}" in second.output, (phase, second)
+        assert "Traceback" not in second.output, (phase, second)
+    assert first.returncode == 0, log.read_text()[-6000:]
+    assert differences(night_2["saved"] / "serving.duckdb", workdir / "serving.duckdb") == {}
+
+
+def _load_raw_cli(workdir: Path, source_dir: Path) -> tuple[int, str]:
+    proc = subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "load_raw.py"), "--append",
+                           "--source-dir", str(source_dir), "--database", str(workdir / "warehouse.duckdb")],
+                          capture_output=True, text=True, timeout=120, env=_env(), cwd=workdir)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
 def test_exit_code_2_bad_input_loads_nothing(night_1, stage, tmp_path):
     workdir = clone(night_1, stage)
     bad = tmp_path / "bad"
