@@ -300,11 +300,15 @@
         )
 {%- endmacro %}
 
-{#- A SQL predicate: the row's `loaded_at` is in an unprocessed load hour (see above). -#}
+{#-
+    A SQL predicate: the row's `loaded_at` is in an unprocessed load hour (see above). Not
+    correlated, so `loaded_at` may be unqualified; a null hour (no _loaded_at) matches a null.
+-#}
 {% macro activation_loaded_in_scope(source_table, loaded_at='_loaded_at', models=none) -%}
-    exists (
-        select 1 from ({{ activation_unprocessed_load_hours(source_table, models) }}) as unprocessed
-        where unprocessed.loaded_hour is not distinct from {{ activation_loaded_hour(loaded_at) }}
+    {%- set no_hour = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
+    coalesce({{ activation_loaded_hour(loaded_at) }}, {{ no_hour }}) in (
+        select coalesce(unprocessed.loaded_hour, {{ no_hour }})
+        from ({{ activation_unprocessed_load_hours(source_table, models) }}) as unprocessed
     )
 {%- endmacro %}
 
@@ -337,7 +341,8 @@
 {#-
     The changed event scopes of this run (stg_product__event_scopes): the accounts to recompute
     whole (event_date null) and the (account_id, event_date) pairs to recompute. A SQL predicate
-    on a row's account and, for models keyed by date, its event date.
+    on a row's account and, for models keyed by date, its event date (not correlated: the
+    columns may be unqualified).
 -#}
 {% macro activation_in_event_scope(account_column, date_column=none) -%}
     {%- set scopes = ref('stg_product__event_scopes') -%}
@@ -345,10 +350,13 @@
     {{ account_column }} in (select scopes.account_id from {{ scopes }} as scopes)
     {%- else -%}
     (
-        {{ account_column }} in (select scopes.account_id from {{ scopes }} as scopes where scopes.event_date is null)
-        or exists (
-            select 1 from {{ scopes }} as scopes
-            where scopes.account_id = {{ account_column }} and scopes.event_date = {{ date_column }}
+        {{ account_column }} in (
+            select scopes.account_id from {{ scopes }} as scopes
+            where scopes.event_date is null
+        )
+        or ({{ account_column }}, {{ date_column }}) in (
+            select scopes.account_id, scopes.event_date from {{ scopes }} as scopes
+            where scopes.event_date is not null
         )
     )
     {%- endif -%}
@@ -363,7 +371,7 @@
     {%- if execute and is_incremental() -%}
         {%- if activation_is_incremental() -%}
             delete from {{ this }}
-            where {{ activation_in_event_scope(this ~ '.account_id', this ~ '.' ~ date_column if date_column else none) }}
+            where {{ activation_in_event_scope('account_id', date_column) }}
         {%- else -%}
             delete from {{ this }}
         {%- endif -%}

@@ -60,10 +60,8 @@ events as (
     where
         is_included
         and is_customer_user
-        {% if incremental %}
-        and {{ activation_in_event_scope('classified.account_id') }}
-        {% endif %}
-        and event_name in (select aha_definitions.event_name from aha_definitions)
+        and event_name in (select aha_definitions.event_name from aha_definitions){% if incremental %}
+        and {{ activation_in_event_scope('account_id') }}{% endif %}
 ),
 
 aha_events as (

@@ -31,10 +31,8 @@ classified as (
 events as (
     select * from classified
     where
-        is_included
-    {% if incremental %}
-        and {{ activation_in_event_scope('classified.account_id', 'classified.event_date') }}
-    {% endif %}
+        is_included{% if incremental %}
+        and {{ activation_in_event_scope('account_id', 'event_date') }}{% endif %}
 ),
 
 final as (

@@ -67,7 +67,7 @@ checklist as (
 batch as (
     select * from events
     {% if incremental %}
-    where {{ activation_in_event_scope('events.account_id', 'cast(events.event_at as date)') }}
+    where {{ activation_in_event_scope('account_id', 'cast(event_at as date)') }}
     {% endif %}
 ),
 

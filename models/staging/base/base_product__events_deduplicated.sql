@@ -104,24 +104,29 @@ touched_event_ids as (
         event_id is not null
         and (
             {{ activation_loaded_in_scope('events') }}
-            or account_id in (select account_id from changed_accounts)
-            or user_id in (select user_id from changed_users)
+            or account_id in (select changed_accounts.account_id from changed_accounts)
+            or user_id in (select changed_users.user_id from changed_users)
         )
 ),
 
 keyed_candidates as (
     select * from raw_events
-    where event_id in (select event_id from touched_event_ids)
+    where event_id in (select touched_event_ids.event_id from touched_event_ids)
+),
+
+landed_keyless_contents as (
+    select landed.row_content_json
+    from raw_keyless_events as landed
+    where {{ activation_loaded_in_scope('events', 'landed._loaded_at') }}
 ),
 
 -- every copy of a keyless row that landed again, so its earliest copy stays the one kept
 keyless_candidates as (
     select * from raw_keyless_events
-    where row_content_json in (
-        select landed.row_content_json
-        from raw_keyless_events as landed
-        where {{ activation_loaded_in_scope('events', 'landed._loaded_at') }}
-    )
+    where
+        row_content_json in (
+            select landed_keyless_contents.row_content_json from landed_keyless_contents
+        )
 ),
 
 {% else %}
