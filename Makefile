@@ -45,8 +45,9 @@ test: venv lint pytest ## everything: sqlfluff, then pytest (script tests, dbt u
 
 LINT_DATABASE := target/sqlfluff.duckdb
 
-lint: venv ## sqlfluff on every model, test and analysis, then on the incremental branch of incremental models
+lint: venv ## ruff on the Python; sqlfluff on every model, test and analysis, then on the incremental branch of incremental models
 	@mkdir -p target
+	$(BIN)/ruff check scripts tests dashboard
 	# the dbt templater opens a connection: give it a scratch file, never the warehouse. It renders
 	# is_incremental() against that file: pass 1 (the file empty, so false) lints every file with
 	# its full-refresh branch; scripts/lint_incremental.py then builds the incremental relations

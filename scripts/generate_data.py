@@ -255,7 +255,7 @@ class Config:
 
 
 def _epoch(d: dt.date) -> int:
-    return int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc).timestamp())
+    return int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp())
 
 
 # ----------------------------------------------------------------------------- small helpers
@@ -1165,7 +1165,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--accounts must be at least 1")
     if not 0 <= args.dirty_rate < 0.5:
         parser.error("--dirty-rate must be in [0, 0.5)")
-    args.end_date = args.end_date or dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
+    args.end_date = args.end_date or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     args.start_date = args.start_date or args.end_date - dt.timedelta(days=DEFAULT_HISTORY_DAYS)
     if args.start_date > args.end_date:
         parser.error("--start-date must not be after --end-date")

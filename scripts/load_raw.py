@@ -56,6 +56,7 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import warehouse_lock  # noqa: E402
+
 from raw_schema import LOADED_AT, RAW_SCHEMA, TABLES, Table  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -470,7 +471,7 @@ def load(
     """
     source_dir = Path(source_dir)
     database = Path(database) if database is not None else default_database()
-    stamp = (now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)).replace(tzinfo=None)
+    stamp = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(tzinfo=None)
     stamp_sql = f"TIMESTAMP '{stamp.isoformat(sep=' ')}'"
 
     files, absent = discover(source_dir)

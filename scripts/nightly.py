@@ -80,8 +80,9 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import load_raw  # noqa: E402
 import warehouse_lock  # noqa: E402
+
+import load_raw  # noqa: E402
 from raw_schema import RAW_SCHEMA, TABLES  # noqa: E402
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -486,7 +487,7 @@ def publish(options: Options, result: NightlyResult, warehouse: duckdb.DuckDBPyC
                     f"create table {alias}.meta.publication as select "
                     "cast(? as timestamp) as published_at, cast(? as date) as as_of_date, "
                     "? as as_of_date_source, ? as warehouse_path, ? as build_mode",
-                    [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                    [dt.datetime.now(dt.UTC).replace(tzinfo=None),
                      options.as_of_date or _default_as_of_date(),
                      options.as_of_date_source if options.as_of_date else "default (yesterday UTC)",
                      str(options.database), "full-refresh" if options.full_refresh else "incremental"])
@@ -554,7 +555,7 @@ def _is_iso_date(text: str) -> bool:
 
 
 def _default_as_of_date() -> str:
-    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).date().isoformat()
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
 
 
 def set_environ(values: dict[str, str | None]) -> None:

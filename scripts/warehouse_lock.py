@@ -81,7 +81,7 @@ def _acquire(database: Path, path: Path, holder: str) -> int:
     except OSError as e:
         os.close(fd)
         raise WarehouseLockError(f"cannot lock {path}: {e.strerror or e}") from None
-    since = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{holder} (pid {os.getpid()}, since {since})\n".encode(), 0)
     return fd

@@ -21,11 +21,11 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 
+from dbt.cli.main import dbtRunner  # noqa: E402
+
 import generate_data  # noqa: E402
 import load_raw  # noqa: E402
 from nightly import set_environ  # noqa: E402
-
-from dbt.cli.main import dbtRunner  # noqa: E402
 
 # Every end-to-end dataset ends here and every build runs as of this date, so results never
 # depend on the day the tests run.

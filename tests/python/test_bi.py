@@ -27,9 +27,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import AS_OF_DATE, PROJECT_ROOT, generate, load, query
-
 import nightly  # noqa: E402  (scripts/ is on sys.path, see conftest)
+from conftest import AS_OF_DATE, PROJECT_ROOT, generate, load, query
 from raw_schema import TABLES  # noqa: E402
 
 pytestmark = pytest.mark.slow

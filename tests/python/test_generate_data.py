@@ -145,7 +145,7 @@ def test_csv_conventions(gen):
 
 def test_cli_defaults():
     args = gd.parse_args([])
-    yesterday = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     assert (args.end_date, args.start_date) == (yesterday, yesterday - dt.timedelta(days=540))
     assert (args.preset, args.format, args.seed, args.dirty_rate) == ("small", "csv", 42, 0.005)
     assert gd.PRESETS == {"small": 2_000, "medium": 20_000, "large": 100_000}

@@ -87,7 +87,7 @@ def _statuses(database: Path, *event_ids: str) -> dict[str, str]:
 
 def test_held_rows_wait_without_wedging_and_are_processed_when_their_time_comes(warehouse, dbt):
     root, database, account = warehouse
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     soon = (now + dt.timedelta(seconds=20)).strftime(TS)
     present = now.strftime(TS)
     load(_write(root / "night_1", "events", EVENT_COLUMNS, [
@@ -108,10 +108,10 @@ def test_held_rows_wait_without_wedging_and_are_processed_when_their_time_comes(
     assert (reason, n_interventions_held) == ("loaded_at_after_run_start", 1)
 
     # the next night's rows land after the 2099 row: they must still be processed
-    later = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).strftime(TS)
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None).strftime(TS)
     load(_write(root / "night_2", "events", EVENT_COLUMNS, [_event("on_time_2", account, later)]),
          database, append=True)
-    while dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) <= now + dt.timedelta(seconds=21):
+    while dt.datetime.now(dt.UTC).replace(tzinfo=None) <= now + dt.timedelta(seconds=21):
         time.sleep(1)
     _build(dbt, database)
     assert _statuses(database, "held_forever", "held_briefly", "on_time_1", "on_time_2") == {

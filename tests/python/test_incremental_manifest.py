@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (END_DATE, connect, copy_project, format_differences, generate, load, query,
-                      relation_differences)
+from conftest import connect, copy_project, format_differences, generate, load, query, relation_differences
 
 pytestmark = pytest.mark.slow
 

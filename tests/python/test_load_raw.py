@@ -324,9 +324,9 @@ def test_loaded_at_kept_or_stamped(tmp_path, db):
 
 def test_default_stamp_is_naive_utc_now(tmp_path, db):
     accounts_csv(tmp_path / "d", "a1,A,crm,plg,2024-01-01 00:00:00,false")
-    before = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     load(tmp_path / "d", db)
-    after = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    after = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     (stamp,), = query(db, "select _loaded_at from raw.accounts")
     assert before <= stamp <= after
 
@@ -338,7 +338,7 @@ def test_default_stamp_is_naive_utc_now(tmp_path, db):
 def test_parquet_natural_and_string_types(tmp_path, db):
     d = tmp_path / "d"
     d.mkdir()
-    utc = dt.timezone.utc
+    utc = dt.UTC
     pq.write_table(pa.table({
         "account_id": ["a1", "a2"],
         "account_name": ["A", None],

@@ -24,7 +24,7 @@ def _write(directory: Path, name: str, header: str, rows: list[str]) -> None:
 
 
 def test_a_future_loaded_at_does_not_make_a_source_fresh(tmp_path, dbt):
-    stale = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=10)).strftime("%Y-%m-%d %H:%M:%S")
+    stale = (dt.datetime.now(dt.UTC) - dt.timedelta(days=10)).strftime("%Y-%m-%d %H:%M:%S")
     raw = tmp_path / "raw"
     # events: rows loaded 10 days ago (past error_after, 48 h) and one stamped in 2099
     _write(raw, "events.csv", EVENTS_HEADER, [
