@@ -161,6 +161,7 @@ class NightlyResult:
     rejects_previous: int | None = None
     published: bool = False
     published_relations: int = 0
+    full_rebuilds: list[tuple[str, str]] = field(default_factory=list)  # (incremental model, why)
     phase_s: dict[str, float] = field(default_factory=dict)  # step -> seconds, in run order
 
     def timed(self, phase: str, step, *args) -> None:
@@ -403,6 +404,19 @@ def previous_rejects(serving: Path) -> int | None:
         return None
 
 
+def read_full_rebuilds(result: NightlyResult, con: duckdb.DuckDBPyConnection, since: dt.datetime) -> None:
+    """The incremental models this run rebuilt in full, and why, as their post-hooks recorded it in
+    the manifest (macros/incremental/manifest.sql): a changed seed or var, a replace load, an
+    upstream full rebuild, --full-refresh or a first build."""
+    try:
+        result.full_rebuilds = con.execute(
+            "select model_name, refresh_reason from staging.activation_incremental_manifest "
+            "where source_table = 'config' and refresh_mode = 'full' and recorded_at >= ? "
+            "order by model_name", [since]).fetchall()
+    except duckdb.Error:
+        result.full_rebuilds = []  # no manifest yet: nothing was built
+
+
 def count_rejects(options: Options, result: NightlyResult, con: duckdb.DuckDBPyConnection) -> None:
     result.rejects_previous = previous_rejects(options.serving_path)
     try:
@@ -592,7 +606,11 @@ def run(options: Options) -> NightlyResult:
             result.timed("freshness", check_freshness, dbt, result)
             if options.fail_on_stale and any(s in ("error", "runtime error") for _, s, _ in result.freshness):
                 raise NightlyError("a source is stale and --fail-on-stale was given; not built", EXIT_STALE)
-            result.timed("build+test", build, dbt, options, result)
+            build_started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            try:
+                result.timed("build+test", build, dbt, options, result)
+            finally:
+                read_full_rebuilds(result, warehouse, build_started)
             result.timed("publish", count_rejects, options, result, warehouse)
             _progress(f"publishing to {options.serving_path}", options)
             result.timed("publish", publish, options, result, warehouse)
@@ -638,6 +656,9 @@ def format_summary(options: Options, result: NightlyResult) -> str:
             lines.append(f"  {node}")
         if len(result.failed_nodes) > 8:
             lines.append(f"  ... and {len(result.failed_nodes) - 8} more")
+    if result.full_rebuilds and not options.full_refresh:
+        lines.append("rebuilt     in full: " + "; ".join(f"{m} ({why})" for m, why in result.full_rebuilds[:6])
+                     + (f"; and {len(result.full_rebuilds) - 6} more" if len(result.full_rebuilds) > 6 else ""))
     if result.rejects is not None:
         delta = ""
         if result.rejects_previous is not None:

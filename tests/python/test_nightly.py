@@ -13,6 +13,7 @@ and a full parse costs 7-15 s per run.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import nightly as nightly_module
 from batches import split_by_loaded_at
 from conftest import AS_OF_DATE, PROJECT_ROOT, copy_project, generate
 
@@ -403,7 +405,7 @@ def test_kill_right_after_the_load_commits_never_loads_a_file_twice(night_1, sta
 PAUSED_IN_PARSE = r"""
 import sys, time
 sys.path.insert(0, sys.argv[1])
-import nightly
+import nightly as nightly_module
 
 parse = nightly.Dbt.parse
 
@@ -537,3 +539,24 @@ def test_as_of_date_flag_beats_the_environment(tmp_path, monkeypatch):
     assert (from_env.as_of_date, from_env.as_of_date_source) == ("2026-06-29", "$ACTIVATION_AS_OF_DATE")
     from_flag = nightly_script.parse_args(paths + ["--as-of-date", "2026-06-30"])
     assert (from_flag.as_of_date, from_flag.as_of_date_source) == ("2026-06-30", "--as-of-date")
+
+
+def test_summary_names_the_models_rebuilt_in_full_and_why(tmp_path):
+    # what the incremental models' post-hooks record (tests/python/test_incremental_manifest.py
+    # checks the reasons themselves); the summary reports this run's full rebuilds only
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema staging")
+    con.execute("create table staging.activation_incremental_manifest (model_name varchar, source_table varchar, "
+                "refresh_mode varchar, refresh_reason varchar, recorded_at timestamp)")
+    con.execute("insert into staging.activation_incremental_manifest values "
+                "('int_events_classified', 'config', 'full', 'configuration changed: seed event_catalog', "
+                " timestamp '2026-07-01 02:15:00'), "
+                "('base_product__events_deduplicated', 'config', 'incremental', 'only what changed', "
+                " timestamp '2026-07-01 02:15:00'), "
+                "('int_aha_conditions_evaluated', 'config', 'full', 'first build', timestamp '2026-06-30 02:15:00')")
+    result = nightly_module.NightlyResult()
+    nightly_module.read_full_rebuilds(result, con, dt.datetime(2026, 7, 1, 2, 14))
+    con.close()
+    assert result.full_rebuilds == [("int_events_classified", "configuration changed: seed event_catalog")]
+    summary = nightly_module.format_summary(nightly_module.parse_args(["--database", str(tmp_path / "w.duckdb")]), result)
+    assert "rebuilt     in full: int_events_classified (configuration changed: seed event_catalog)" in summary
