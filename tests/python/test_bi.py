@@ -57,8 +57,9 @@ class Published:
 def publish(warehouse: Path, serving: Path, umask: int = 0o022) -> None:
     previous = os.umask(umask)
     try:
-        nightly.publish(nightly.Options(database=warehouse, serving_path=serving, as_of_date=AS_OF_DATE),
-                        nightly.NightlyResult())
+        with nightly.hold_warehouse(warehouse) as held:  # as the nightly does: lock, one instance
+            nightly.publish(nightly.Options(database=warehouse, serving_path=serving, as_of_date=AS_OF_DATE),
+                            nightly.NightlyResult(), held)
     finally:
         os.umask(previous)
 

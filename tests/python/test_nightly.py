@@ -405,7 +405,7 @@ def test_kill_right_after_the_load_commits_never_loads_a_file_twice(night_1, sta
 PAUSED_IN_PARSE = r"""
 import sys, time
 sys.path.insert(0, sys.argv[1])
-import nightly as nightly_module
+import nightly
 
 parse = nightly.Dbt.parse
 
