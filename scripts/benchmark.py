@@ -176,8 +176,9 @@ def _nightly_fixed_cost(full_refresh_s: float) -> int:
     return code
 
 
-def _node_breakdown(run_results: Path, top: int = 6) -> str:
-    """Where a dbt build's time went: summed node time per resource type, and the slowest nodes."""
+def _node_breakdown(run_results: Path, top_tests: int = 5) -> str:
+    """Where a dbt build's time went: summed node time per resource type, every model's node
+    time (slowest first), and the slowest data tests."""
     import json
 
     try:
@@ -188,9 +189,14 @@ def _node_breakdown(run_results: Path, top: int = 6) -> str:
     for result in results:
         by_type.setdefault(result["unique_id"].split(".")[0], []).append(result["execution_time"])
     totals = ", ".join(f"{kind} {len(times)} nodes {sum(times):.1f}s" for kind, times in sorted(by_type.items()))
-    slowest = sorted(results, key=lambda result: -result["execution_time"])[:top]
-    listed = ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f}s" for r in slowest)
-    return f"  node time (summed over threads): {totals}\n  slowest: {listed}"
+
+    def listing(kind: str, limit: int | None) -> str:
+        nodes = sorted((r for r in results if r["unique_id"].startswith(kind + ".")),
+                       key=lambda r: -r["execution_time"])[:limit]
+        return ", ".join(f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f}s" for r in nodes)
+
+    return (f"  node time (summed over threads): {totals}\n  models: {listing('model', None)}\n"
+            f"  slowest tests: {listing('test', top_tests)}")
 
 
 def build_parser() -> argparse.ArgumentParser:

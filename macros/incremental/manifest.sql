@@ -170,13 +170,17 @@
     {{- return(found) -}}
 {%- endmacro %}
 
-{#- The incremental models that read this model directly (the consumers of a run scope). -#}
-{% macro activation_incremental_children() -%}
+{#-
+    The incremental models that read this model directly (the consumers of a run scope); with
+    `source_table`, only those that list it in their `activation_sources`.
+-#}
+{% macro activation_incremental_children(source_table=none) -%}
     {%- set children = [] -%}
     {%- if execute -%}
         {%- for node in graph.nodes.values() -%}
             {%- if node.resource_type == 'model' and model.unique_id in node.depends_on.nodes
-                and node.config.materialized == 'incremental' -%}
+                and node.config.materialized == 'incremental'
+                and (source_table is none or source_table in (node.config.get('activation_sources') or [])) -%}
                 {%- do children.append(node.name) -%}
             {%- endif -%}
         {%- endfor -%}
@@ -344,8 +348,8 @@
     on a row's account and, for models keyed by date, its event date (not correlated: the
     columns may be unqualified).
 -#}
-{% macro activation_in_event_scope(account_column, date_column=none) -%}
-    {%- set scopes = ref('stg_product__event_scopes') -%}
+{% macro activation_in_event_scope(account_column, date_column=none, scopes=none) -%}
+    {%- set scopes = scopes if scopes is not none else ref('stg_product__event_scopes') -%}
     {%- if date_column is none -%}
     {{ account_column }} in (select scopes.account_id from {{ scopes }} as scopes)
     {%- else -%}

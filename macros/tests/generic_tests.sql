@@ -88,3 +88,38 @@ select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
     {%- endif -%}
     select {{ row_columns | join(', ') }} from {{ model }} where not coalesce(({{ condition }}), false)
 {% endtest %}
+
+{#-
+    The not-null constraints of a model's enforced contract, checked as data. DuckDB and Postgres
+    enforce them on every insert, so the test is disabled there (no node, no cost); on an engine
+    that accepts but does not enforce NOT NULL (Spark with Parquet tables) it fails on any null in
+    a column whose contract says not_null. Attach it once per contracted model: it reads the
+    model's columns from the graph, so a new constraint is covered without a new test.
+-#}
+{% test not_null_constraints_hold(model) %}
+    {{ config(enabled=target.type not in ['duckdb', 'postgres']) }}
+    {%- set columns = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model' and (node.alias or node.name) == model.identifier
+                and node.schema == model.schema -%}
+                {%- for column in node.columns.values() -%}
+                    {%- if column.constraints | selectattr('type', 'equalto', 'not_null') | list -%}
+                        {%- do columns.append(column.name) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif %}
+    {%- if columns %}
+    {%- for column in columns %}
+    select '{{ column }}' as column_name, count(*) as null_rows
+    from {{ model }}
+    where {{ adapter.quote(column) if column.startswith('_') else column }} is null
+    having count(*) > 0
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+    {%- else %}
+    select 'no not_null constraint found for {{ model }}' as column_name, 1 as null_rows
+    {%- endif %}
+{% endtest %}

@@ -7,9 +7,9 @@
     Incremental: every run recomputes, per account, the dates from `recompute_from_date` to
     as_of_date: the dates after the last stored one (for every account), from the earliest
     date of the account in this run's event scopes (stg_product__event_scopes; a whole account
-    from its signup_date), and the whole account when it is new or its signup_date moved. The rolling values of those
-    dates need only the 35 days before (30-day window; 4 prior ISO weeks end at most 34 days
-    earlier), so the model reads activity from `window_start_date` on; a full refresh is the same
+    from its signup_date), and the whole account when it is new or its signup_date moved
+    (activation_account_days_recompute_from). The rolling values of those dates need only the
+    35 days before (30-day window; 4 prior ISO weeks end at most 34 days earlier), so the model reads activity from `window_start_date` on; a full refresh is the same
     computation with every account recomputed from its signup_date. The post-hook
     (activation_prune_account_dates) removes rows a full rebuild would no longer produce.
 -#}
@@ -25,7 +25,6 @@
     )
 }}
 -- depends_on: {{ ref('stg_product__event_scopes') }}
-{%- set incremental = activation_is_incremental() %}
 
 with
 
@@ -36,60 +35,7 @@ accounts as (
     from {{ ref('int_accounts_enriched') }}
 ),
 
-{% if incremental %}
-
-stored_accounts as (
-    select
-        account_id,
-        min(metric_date) as first_stored_date
-    from {{ this }}
-    group by account_id
-),
-
-next_date as (
-    select cast({{ dbt.dateadd('day', 1, 'max(metric_date)') }} as date) as next_date from {{ this }}
-),
-
--- the earliest date each account in this run's event scopes changed (a whole account: its
--- signup_date, through the coalesce below)
-changed_accounts as (
-    select
-        scopes.account_id,
-        coalesce(min(scopes.event_date), cast('1900-01-01' as date)) as first_changed_date
-    from {{ ref('stg_product__event_scopes') }} as scopes
-    group by scopes.account_id
-),
-
-recompute_from as (
-    select
-        accounts.account_id,
-        accounts.signup_date,
-        case
-            when stored_accounts.first_stored_date is null
-                or stored_accounts.first_stored_date != accounts.signup_date
-                then accounts.signup_date
-            when changed_accounts.first_changed_date < (select next_date.next_date from next_date)
-                then greatest(changed_accounts.first_changed_date, accounts.signup_date)
-            else (select next_date.next_date from next_date)
-        end as recompute_from_date
-    from accounts
-    left join stored_accounts
-        on accounts.account_id = stored_accounts.account_id
-    left join changed_accounts
-        on accounts.account_id = changed_accounts.account_id
-),
-
-{% else %}
-
-recompute_from as (
-    select
-        account_id,
-        signup_date,
-        signup_date as recompute_from_date
-    from accounts
-),
-
-{% endif %}
+{{ activation_account_days_recompute_from() }}
 
 recomputed_accounts as (
     select

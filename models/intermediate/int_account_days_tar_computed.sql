@@ -2,13 +2,29 @@
     Team activation rate per account and date, from signup_date to as_of_date (SPEC section 5),
     computed once: the seats in force at the end of the date, customer users with a value action
     in the 30 days through it, TAR, its health band and the drop alert. fct_account_tar_daily
-    publishes these rows incrementally; int_accounts_adoption_summarized takes the as_of_date row
-    and the intervention conditions the alerts of the last 7 dates.
+    publishes these rows; int_accounts_adoption_summarized takes the as_of_date row and the
+    intervention conditions the alerts of the last 7 dates.
 
-    A table, rebuilt every run: every row moves with as_of_date and late inputs anyway, and it
-    costs one pass over the compact account-day rollup; reading it three times is cheaper than
-    recomputing the window per reader (a view's lag() cannot be filtered before it is computed).
+    Incremental, like int_account_days_aggregated (its input) and from the same run scope:
+    per account, the dates from `recompute_from_date` on are recomputed
+    (activation_account_days_recompute_from): new dates for every account, from the earliest
+    changed date of an account in scope, and whole accounts that are new, whose signup moved or
+    whose subscription changes landed (the seats in force). The date before recompute_from_date
+    is read back too, only as the previous date of the drop alert. A full refresh is the same
+    computation with every account recomputed from its signup_date.
 -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['account_id', 'metric_date'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        activation_sources=['events', 'accounts', 'users', 'interventions', 'subscriptions'],
+        pre_hook="{{ activation_incremental_pre_hook() }}",
+        post_hook=["{{ activation_prune_account_dates() }}", "{{ activation_advance_manifest() }}"],
+    )
+}}
+-- depends_on: {{ ref('stg_product__event_scopes') }}
 
 with
 
@@ -19,12 +35,28 @@ accounts as (
     from {{ ref('int_accounts_enriched') }}
 ),
 
-account_days as (
+{{ activation_account_days_recompute_from() }}
+
+-- the dates recomputed, and the date before them (the previous TAR of the first one)
+recomputed_accounts as (
     select
         account_id,
-        metric_date,
-        active_users_30d
-    from {{ ref('int_account_days_aggregated') }}
+        signup_date,
+        recompute_from_date,
+        greatest(signup_date, cast({{ dbt.dateadd('day', -1, 'recompute_from_date') }} as date)) as read_from_date
+    from recompute_from
+    where recompute_from_date <= {{ activation_as_of_date() }}
+),
+
+account_days as (
+    select
+        account_days.account_id,
+        account_days.metric_date,
+        account_days.active_users_30d
+    from {{ ref('int_account_days_aggregated') }} as account_days
+    inner join recomputed_accounts
+        on account_days.account_id = recomputed_accounts.account_id
+    where account_days.metric_date >= recomputed_accounts.read_from_date
 ),
 
 subscription_changes as (
@@ -55,12 +87,13 @@ daily_seats as (
     select
         account_days.account_id,
         account_days.metric_date,
-        accounts.signup_date,
+        recomputed_accounts.signup_date,
+        recomputed_accounts.recompute_from_date,
         end_of_date_seats.licensed_seats,
         cast(account_days.active_users_30d as {{ dbt.type_bigint() }}) as active_seats_30d
     from account_days
-    inner join accounts
-        on account_days.account_id = accounts.account_id
+    inner join recomputed_accounts
+        on account_days.account_id = recomputed_accounts.account_id
     left join end_of_date_seats
         on account_days.account_id = end_of_date_seats.account_id
             and account_days.metric_date >= end_of_date_seats.valid_from_date
@@ -105,6 +138,7 @@ final as (
         with_previous.metric_date
     from with_previous
     cross join tar_bands
+    where with_previous.metric_date >= with_previous.recompute_from_date
 )
 
 select * from final

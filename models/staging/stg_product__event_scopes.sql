@@ -11,13 +11,17 @@
       * a user row there: the pair of every raw event of that user (customer status, validity);
       * an account row there: the whole account (signup, test flag, vertical, validity);
       * an intervention row there: the whole account of every version of that intervention
-        (which value actions it prompts).
+        (which value actions it prompts);
+      * a subscription row there, for the consumers that read subscriptions (their
+        activation_sources; the TAR of int_account_days_tar_computed): the whole account of
+        every version of that subscription change (the seats in force from then on).
     A consumer without a manifest entry rebuilds in full and is left out; rows removed or
     rewritten in raw rebuild the consumers in full too, so only additions reach this scope.
 -#}
 {{ config(materialized='table') }}
 -- depends_on: {{ ref('base_product__loads') }}
 {%- set consumers = activation_incremental_children() %}
+{%- set subscription_consumers = activation_incremental_children('subscriptions') %}
 
 with
 
@@ -41,6 +45,11 @@ interventions as (
     where not is_held
 ),
 
+subscriptions as (
+    select * from {{ ref('base_product__subscriptions') }}
+    where not is_held
+),
+
 clean_accounts as (
     select
         account_id,
@@ -55,6 +64,12 @@ changed_interventions as (
     where {{ activation_loaded_in_scope('interventions', models=consumers) }}
 ),
 
+changed_subscriptions as (
+    select subscription_change_id
+    from subscriptions
+    where {{ activation_loaded_in_scope('subscriptions', models=subscription_consumers) }}
+),
+
 whole_accounts as (
     select account_id
     from accounts
@@ -63,6 +78,13 @@ whole_accounts as (
     select account_id
     from interventions
     where intervention_id in (select changed_interventions.intervention_id from changed_interventions)
+    union
+    select account_id
+    from subscriptions
+    where
+        subscription_change_id in (
+            select changed_subscriptions.subscription_change_id from changed_subscriptions
+        )
 ),
 
 changed_event_ids as (
