@@ -25,7 +25,7 @@
 -#}
 
 {% macro activation_manifest_relation() -%}
-    {{- return(api.Relation.create(database=target.database, schema='staging',
+    {{- return(api.Relation.create(database=target.get('database'), schema='staging',
                                    identifier='activation_incremental_manifest')) -}}
 {%- endmacro %}
 
@@ -38,7 +38,7 @@
 {% macro activation_loads_relation() -%}
     {%- set node = graph.nodes.get('model.activation.base_product__loads') if execute else none -%}
     {%- if node is none -%}
-        {{- return(api.Relation.create(database=target.database, schema='staging', identifier='base_product__loads')) -}}
+        {{- return(api.Relation.create(database=target.get('database'), schema='staging', identifier='base_product__loads')) -}}
     {%- endif -%}
     {{- return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -}}
 {%- endmacro %}
@@ -57,6 +57,25 @@
         refresh_reason {{ dbt.type_string() }},
         recorded_at {{ dbt.type_timestamp() }}
     )
+{%- endmacro %}
+
+{#-
+    The materialization of the incremental models (config `materialized` of the six models over
+    events): `incremental` wherever rows can be removed (a pre-hook deletes the rows in scope,
+    the model appends them recomputed). Spark with Parquet tables has no DELETE, and dbt-spark
+    neither delete+insert nor custom strategies, so there they are tables, rebuilt whole every
+    run: the same SQL as a full refresh, hence the same rows (docs/interpretations.md, "Engines").
+-#}
+{% macro activation_incremental_materialization() -%}
+    {{- return(adapter.dispatch('activation_incremental_materialization', 'activation')()) -}}
+{%- endmacro %}
+
+{% macro default__activation_incremental_materialization() -%}
+    {{- return('incremental') -}}
+{%- endmacro %}
+
+{% macro spark__activation_incremental_materialization() -%}
+    {{- return('table') -}}
 {%- endmacro %}
 
 {#- The hour bucket of a load timestamp. -#}
@@ -317,6 +336,19 @@
     its sources, as snapshotted at run start) and the configuration it was built with.
 -#}
 {% macro activation_advance_manifest() -%}
+    {{- return(adapter.dispatch('activation_advance_manifest', 'activation')()) -}}
+{%- endmacro %}
+
+{#-
+    Spark: the incremental models are tables rebuilt whole every run
+    (activation_incremental_materialization), so there is nothing to record; and a Parquet
+    table cannot delete a model's previous entries.
+-#}
+{% macro spark__activation_advance_manifest() -%}
+    select 1
+{%- endmacro %}
+
+{% macro default__activation_advance_manifest() -%}
     {%- if not execute -%}
         {{- return('select 1') -}}
     {%- endif -%}
