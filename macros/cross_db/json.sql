@@ -41,12 +41,16 @@
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#-
+    Spark's to_json drops null fields by default: keep them (a masked column keeps its key, SPEC
+    section 7, as on the other engines), and write timestamps as the other engines' text does.
+-#}
 {% macro spark__activation_json_object(columns, values) -%}
     to_json(named_struct(
         {%- for column in columns %}
         '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
         {%- endfor %}
-    ))
+    ), map('ignoreNullFields', 'false', 'timestampFormat', 'yyyy-MM-dd HH:mm:ss[.SSSSSS]'))
 {%- endmacro %}
 
 {#- True when the text parses as JSON and is an object ('{}' included); false otherwise. -#}

@@ -4,17 +4,9 @@
     (dbt-labs/dbt-spark#901): event_catalog's blank `feature` became the feature 'None' and
     inflated feature adoption while every test passed. These overrides (found first by dispatch:
     the root project wins in the dbt namespace) write each cell as a SQL literal instead, null
-    for an empty cell. They also translate the seeds' column_types (written for DuckDB and
-    Postgres in seeds/_seeds.yml) to Spark's names: `varchar` without a length is not a Spark
-    type, nor is `double precision`.
+    for an empty cell. They also translate the seeds' column_types (seeds/_seeds.yml) to Spark's
+    names (activation_spark_type_name in types.sql).
 -#}
-
-{% macro activation_spark_seed_type(type_name) -%}
-    {%- set normalized = type_name | lower | trim -%}
-    {%- set spark_types = {'varchar': 'string', 'text': 'string', 'double precision': 'double',
-                           'float8': 'double', 'integer': 'int'} -%}
-    {{- return(spark_types.get(normalized, type_name)) -}}
-{%- endmacro %}
 
 {#- A seed cell as a Spark SQL literal: null when empty, else a quoted text cast by the caller. -#}
 {% macro activation_spark_seed_literal(value) -%}
@@ -35,7 +27,7 @@
         create table {{ this.render() }} (
             {%- for col_name in agate_table.column_names -%}
                 {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
-                {%- set type = activation_spark_seed_type(column_override.get(col_name, inferred_type)) -%}
+                {%- set type = activation_spark_type_name(column_override.get(col_name, inferred_type)) -%}
                 {%- set column_name = (col_name | string) -%}
                 {{ adapter.quote_seed_column(column_name, quote_seed_column) }} {{ type }} {%- if not loop.last -%}, {%- endif -%}
             {%- endfor -%}
@@ -57,7 +49,7 @@
     {%- set types = [] -%}
     {%- for col_name in agate_table.column_names -%}
         {%- set inferred_type = adapter.convert_type(agate_table, loop.index0) -%}
-        {%- do types.append(activation_spark_seed_type(column_override.get(col_name, inferred_type))) -%}
+        {%- do types.append(activation_spark_type_name(column_override.get(col_name, inferred_type))) -%}
     {%- endfor -%}
     {%- set statements = [] -%}
     {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}

@@ -298,25 +298,26 @@
 -#}
 {% macro activation_unprocessed_load_hours(source_table, models=none) -%}
     {%- set models = models if models is not none else [model.name] -%}
+    {#- an anti-join, not nested not-exists: Spark resolves correlated columns one level out only -#}
     select landed.loaded_hour
     from {{ activation_loads_relation() }} as landed
+    cross join (
+        select consumer.model_name
+        from {{ activation_manifest_relation() }} as consumer
+        where
+            consumer.source_table = 'config'
+            and consumer.model_name in ('{{ models | join("', '") }}')
+    ) as consumers
+    left join {{ activation_manifest_relation() }} as processed
+        on
+            consumers.model_name = processed.model_name
+            and landed.source_table = processed.source_table
+            and landed.loaded_hour is not distinct from processed.loaded_hour
+            and landed.n_rows = processed.n_rows
+            and landed.content_checksum = processed.content_checksum
     where
         landed.source_table = '{{ source_table }}'
-        and exists (
-            select 1 from {{ activation_manifest_relation() }} as consumer
-            where
-                consumer.source_table = 'config'
-                and consumer.model_name in ('{{ models | join("', '") }}')
-                and not exists (
-                    select 1 from {{ activation_manifest_relation() }} as processed
-                    where
-                        processed.model_name = consumer.model_name
-                        and processed.source_table = landed.source_table
-                        and processed.loaded_hour is not distinct from landed.loaded_hour
-                        and processed.n_rows = landed.n_rows
-                        and processed.content_checksum = landed.content_checksum
-                )
-        )
+        and processed.model_name is null
 {%- endmacro %}
 
 {#-
