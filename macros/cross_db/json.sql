@@ -67,12 +67,12 @@
     case when json_valid({{ expression }}) then json_type({{ expression }}) = 'OBJECT' else false end
 {%- endmacro %}
 
+{#-
+    Postgres: pg_input_is_valid needs 16+, so a parse is tried in a function with an exception
+    handler (activation_create_functions, run at run start); same answer on every version.
+-#}
 {% macro postgres__activation_is_json_object(expression) -%}
-    coalesce(
-        pg_input_is_valid({{ expression }}, 'jsonb')
-        and jsonb_typeof(case when pg_input_is_valid({{ expression }}, 'jsonb') then {{ expression }}::jsonb end) = 'object',
-        false
-    )
+    coalesce({{ activation_functions_schema() }}.activation_is_json_object({{ expression }}), false)
 {%- endmacro %}
 
 {% macro spark__activation_is_json_object(expression) -%}
@@ -98,4 +98,35 @@
 
 {% macro spark__activation_json_get_text(expression, key) -%}
     get_json_object({{ expression }}, '$.{{ key }}')
+{%- endmacro %}
+
+{#- Where the project's own SQL functions live (Postgres): schema staging (SPEC section 7 names). -#}
+{% macro activation_functions_schema() -%}
+    {{- return('staging') -}}
+{%- endmacro %}
+
+{#-
+    SQL functions the models call, created at run start (on-run-start in dbt_project.yml); none
+    on engines whose built-ins suffice. Postgres 15 has no pg_input_is_valid: casting to jsonb in
+    a PL/pgSQL block that catches the error is the portable test (null in, null out).
+-#}
+{% macro activation_create_functions() -%}
+    {{ return(adapter.dispatch('activation_create_functions', 'activation')()) }}
+{%- endmacro %}
+
+{% macro default__activation_create_functions() -%}
+    select 1 as no_functions_needed
+{%- endmacro %}
+
+{% macro postgres__activation_create_functions() -%}
+    {%- set schema = activation_functions_schema() -%}
+    {%- do adapter.create_schema(api.Relation.create(database=target.database, schema='staging')) -%}
+    create or replace function {{ schema }}.activation_is_json_object(value text) returns boolean
+    language plpgsql immutable parallel safe as $body$
+    begin
+        return jsonb_typeof(value::jsonb) = 'object';
+    exception when others then
+        return false;
+    end
+    $body$
 {%- endmacro %}
