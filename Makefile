@@ -15,7 +15,7 @@ DASHBOARD_PORT ?= 8501
 METRICS_ARGS ?= --metrics aha_rate_30d,aha_30d,accounts_matured_30d \
 	--group-by metric_time__quarter,cohort__vertical --order metric_time__quarter,cohort__vertical
 
-.PHONY: help venv demo generate load build summary test lint unit pytest bench nightly docs metrics dashboard chromium clean
+.PHONY: help venv engines demo generate load build summary test lint unit pytest bench nightly docs metrics dashboard chromium java clean
 
 help: ## list the targets
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,14 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 venv: $(VENV)/.installed ## create .venv with the pinned dependencies
+
+# The other engines' adapters, pinned, constrained by requirements.txt so that dbt-core and the
+# shared packages keep their pins (README "Engines").
+$(VENV)/.engines-installed: $(VENV)/.installed requirements-engines.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.txt -r requirements-engines.txt
+	touch $@
+
+engines: $(VENV)/.engines-installed ## add the adapters of the other engines (requirements-engines.txt) to .venv
 
 demo: venv generate load build summary ## generate the small preset, load it, dbt build, print a summary
 
@@ -41,7 +49,7 @@ build: venv ## dbt build from scratch (--full-refresh: the demo replaces its raw
 summary: venv ## print a short summary of the warehouse
 	$(BIN)/python scripts/summary.py
 
-test: venv lint pytest ## everything: sqlfluff, then pytest (script tests, dbt unit and data tests, end-to-end builds)
+test: venv engines lint pytest ## everything: sqlfluff, then pytest (script tests, dbt unit and data tests, end-to-end builds)
 
 LINT_DATABASE := target/sqlfluff.duckdb
 
@@ -88,6 +96,9 @@ dashboard: venv ## the Streamlit dashboard on http://127.0.0.1:8501 (DASHBOARD_P
 
 chromium: ## install Debian's chromium for the dashboard's browser test, when missing (as root)
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-liberation; }
+
+java: ## install a Java runtime for Spark (Debian's openjdk-17-jre-headless), when missing (as root)
+	@command -v java >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; }
 
 clean: ## remove build artefacts, generated data and the local warehouse
 	rm -rf target logs data $(ACTIVATION_DUCKDB_PATH) $(ACTIVATION_DUCKDB_PATH).wal $(ACTIVATION_DUCKDB_PATH).lock $(ACTIVATION_SERVING_PATH)
