@@ -33,12 +33,21 @@
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#-
+    Postgres: the same text DuckDB's json_object writes (no spaces; timestamps as
+    'YYYY-MM-DD HH:MM:SS[.ffffff]', which is their text cast on both engines, where to_json would
+    write an ISO 'T'), so dq_rejected_rows.raw_row is equal on both engines, byte for byte.
+-#}
 {% macro postgres__activation_json_object(columns, values) -%}
-    cast(json_build_object(
+    ('{'
         {%- for column in columns %}
-        '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
+        || '{{ '"' ~ column ~ '":' }}' || coalesce(case
+            when pg_typeof({{ values[loop.index0] }}) = 'timestamp'::regtype
+                then to_json(cast({{ values[loop.index0] }} as text))
+            else to_json({{ values[loop.index0] }})
+        end::text, 'null'){{ " || ','" if not loop.last }}
         {%- endfor %}
-    ) as {{ dbt.type_string() }})
+    || '}')
 {%- endmacro %}
 
 {#-

@@ -35,6 +35,8 @@ _CONTRACT_TYPES = {"text": "VARCHAR", "timestamp without time zone": "TIMESTAMP"
 # The advisory lock every load and nightly of one Postgres warehouse takes (two int4 keys:
 # 'Acti' and 1); pg_locks shows it as classid/objid with objsubid 2.
 LOCK_KEYS = (0x41637469, 1)
+# location -> [connection holding the lock, depth]: this process's holds
+_held: dict[str, list] = {}
 
 
 def connection_settings() -> dict:
@@ -156,6 +158,16 @@ class PostgresEngine(Engine):
 
     @contextmanager
     def hold(self, owner: str):
+        """Yields the lock's connection (autocommit). Re-entrant within a process (the nightly
+        holds the warehouse and its load takes it again), like warehouse_lock.hold."""
+        key = self.location
+        if key in _held:
+            _held[key][1] += 1
+            try:
+                yield _held[key][0]
+            finally:
+                _held[key][1] -= 1
+            return
         since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         con = connect(f"{owner} (pid {os.getpid()}, since {since})")
         try:
@@ -164,14 +176,18 @@ class PostgresEngine(Engine):
                 cur.execute("select pg_try_advisory_lock(%s, %s)", LOCK_KEYS)
                 if not cur.fetchone()[0]:
                     cur.execute(
-                        "select a.application_name, a.client_addr from pg_locks l "
+                        "select a.application_name from pg_locks l "
                         "join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' "
                         "and l.granted and l.classid = %s and l.objid = %s and l.objsubid = 2",
                         LOCK_KEYS)
                     found = cur.fetchone()
                     holder = found[0] if found and found[0] else "another session"
                     raise WarehouseBusy(holder, f"the advisory lock {LOCK_KEYS} of {self.location}")
-            yield con
+            _held[key] = [con, 1]
+            try:
+                yield con
+            finally:
+                del _held[key]
         finally:
             con.close()  # ends the session: the advisory lock is released with it
 
