@@ -10,27 +10,25 @@
 -- depends_on: {{ ref('onboarding_checklist') }}
 {%- set checks = [] -%}
 {%- if execute -%}
-    {%- for node in graph.nodes.values()
-        if node.resource_type == 'seed' and node.package_name == project_name -%}
-        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
-        {%- if relation is not none -%}
-            {%- for column in adapter.get_columns_in_relation(relation)
-                if column.is_string() or column.dtype | lower == 'string' -%}
-                {%- do checks.append(
-                    "select '" ~ node.name ~ "' as seed_name, '" ~ column.name ~ "' as column_name, "
-                    ~ column.name ~ " as cell from " ~ relation
-                    ~ " where " ~ column.name ~ " in ('None', '')") -%}
-            {%- endfor -%}
-        {%- endif -%}
-    {%- endfor -%}
+{%- for node in graph.nodes.values() if node.resource_type == 'seed' and node.package_name == project_name -%}
+{%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+{%- for column in (adapter.get_columns_in_relation(relation) if relation is not none else []) -%}
+{%- if column.is_string() or column.dtype | lower == 'string' -%}
+{%- do checks.append(
+    "select '" ~ node.name ~ "' as seed_name, '" ~ column.name ~ "' as column_name, "
+    ~ column.name ~ " as cell from " ~ relation ~ " where " ~ column.name ~ " in ('None', '')"
+) -%}
+{%- endif -%}
+{%- endfor -%}
+{%- endfor -%}
 {%- endif %}
 
 {% if checks -%}
-    {{ checks | join('\nunion all\n') }}
+{{ checks | join('\nunion all\n') }}
 {%- else -%}
-    select
-        'none' as seed_name,
-        'none' as column_name,
-        'none' as cell
-    where false
+select
+    'none' as seed_name,
+    'none' as column_name,
+    'none' as cell
+where false
 {%- endif %}
