@@ -322,6 +322,46 @@ def test_postgres_incremental_equals_a_postgres_full_refresh(request, snapshots,
     assert not found, "Postgres incremental != Postgres full refresh:\n  " + "\n  ".join(found)
 
 
+def test_spark_loader_keeps_the_contract(engines, snapshots, tmp_path):
+    """The Spark loader refuses what the DuckDB loader refuses, with its messages, and loads
+    nothing then (no staging table left behind); an append adds rows with the contract's types.
+    Runs after every build (it depends on `snapshots`): it changes Spark's raw tables."""
+    spark = engines["spark"]
+    if isinstance(spark, str):
+        pytest.skip(spark)
+
+    def count() -> int:
+        return spark.spark.table("raw.accounts").count()
+
+    def raw_tables() -> set[str]:
+        return {t.tableName for t in spark.spark.sql("show tables in raw").collect()}
+
+    before, tables = count(), raw_tables()
+    source = tmp_path / "files"
+    source.mkdir()
+    header = "account_id,account_name,vertical,motion,created_at,is_test_account,_loaded_at\n"
+    (source / "interventions.csv").write_text(
+        "intervention_id,account_id,user_id,channel,campaign,sent_at\ni1,a1,,email,setup_help,2026-01-02 00:00:00\n")
+    (source / "accounts.csv").write_text(header.replace("is_test_account,", "") + "a1,Acme,crm,plg,2026-01-01 00:00:00,\n")
+    with pytest.raises(load_raw.ValidationError) as refused:
+        spark.load(source, append=True)
+    assert "accounts.csv: missing required column(s): is_test_account" in str(refused.value)
+    assert count() == before and raw_tables() == tables
+
+    (source / "accounts.csv").write_text(header + "a1,Acme,crm,plg,2026-01-01 00:00:00,maybe,\n")
+    with pytest.raises(load_raw.ValidationError) as refused:
+        spark.load(source, append=True)
+    assert "accounts.csv: column is_test_account: cannot parse 'maybe'" in str(refused.value)
+    assert count() == before and raw_tables() == tables
+
+    (source / "accounts.csv").write_text(header + "a1,Acme,crm,plg,2026-01-01 00:00:00.123456,false,\n")
+    spark.load(source, append=True)
+    assert count() == before + 1 and raw_tables() == tables
+    row = spark.spark.sql("select cast(created_at as timestamp_ntz) as created_at, is_test_account, "
+                          "_loaded_at is not null as stamped from raw.accounts where account_id = 'a1'").collect()
+    assert [tuple(r) for r in row] == [(dt.datetime(2026, 1, 1, 0, 0, 0, 123456), False, True)]
+
+
 def test_unit_test_names_fit_postgres_identifiers():
     """dbt names a unit test's relation after the test; Postgres identifiers are 63 bytes."""
     import yaml
