@@ -362,6 +362,30 @@ def test_spark_loader_keeps_the_contract(engines, snapshots, tmp_path):
     assert [tuple(r) for r in row] == [(dt.datetime(2026, 1, 1, 0, 0, 0, 123456), False, True)]
 
 
+def test_spark_loader_session_has_the_spark_target_settings(monkeypatch):
+    """The loader's Spark session (scripts/spark_session.py) and dbt's (profiles.yml, output
+    `spark`) set the same Spark settings from the same variables: one warehouse, one metastore."""
+    import spark_session
+    import yaml
+
+    monkeypatch.setenv("ACTIVATION_SPARK_WAREHOUSE_DIR", "/data/wh")
+    monkeypatch.delenv("ACTIVATION_SPARK_METASTORE_DIR", raising=False)
+    profile = yaml.safe_load((PROJECT_ROOT / "profiles.yml").read_text())
+    output = profile["activation"]["outputs"]["spark"]
+    assert (output["type"], output["method"]) == ("spark", "session")
+    loader = spark_session.settings()
+    assert set(output["server_side_parameters"]) == set(loader) - {"spark.sql.ansi.enabled"}  # dbt-spark adds it
+    assert loader["spark.sql.warehouse.dir"] == "/data/wh"
+    assert loader["spark.hadoop.javax.jdo.option.ConnectionURL"] == \
+        "jdbc:derby:;databaseName=/data/wh_metastore/metastore_db;create=true"
+    for name in ("ACTIVATION_SPARK_WAREHOUSE_DIR", "ACTIVATION_SPARK_METASTORE_DIR"):
+        assert all(name in str(value) for key, value in output["server_side_parameters"].items()
+                   if key in ("spark.hadoop.javax.jdo.option.ConnectionURL", "spark.driver.extraJavaOptions"))
+    monkeypatch.delenv("ACTIVATION_SPARK_WAREHOUSE_DIR")
+    with pytest.raises(spark_session.SparkConfigError, match="ACTIVATION_SPARK_WAREHOUSE_DIR is not set"):
+        spark_session.settings()
+
+
 def test_unit_test_names_fit_postgres_identifiers():
     """dbt names a unit test's relation after the test; Postgres identifiers are 63 bytes."""
     import yaml
