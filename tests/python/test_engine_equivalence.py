@@ -342,23 +342,23 @@ def test_spark_loader_keeps_the_contract(engines, snapshots, tmp_path):
     header = "account_id,account_name,vertical,motion,created_at,is_test_account,_loaded_at\n"
     (source / "interventions.csv").write_text(
         "intervention_id,account_id,user_id,channel,campaign,sent_at\ni1,a1,,email,setup_help,2026-01-02 00:00:00\n")
-    (source / "accounts.csv").write_text(header.replace("is_test_account,", "") + "a1,Acme,crm,plg,2026-01-01 00:00:00,\n")
+    (source / "accounts.csv").write_text(header.replace("is_test_account,", "") + "loader-check,Acme,crm,plg,2026-01-01 00:00:00,\n")
     with pytest.raises(load_raw.ValidationError) as refused:
         spark.load(source, append=True)
     assert "accounts.csv: missing required column(s): is_test_account" in str(refused.value)
     assert count() == before and raw_tables() == tables
 
-    (source / "accounts.csv").write_text(header + "a1,Acme,crm,plg,2026-01-01 00:00:00,maybe,\n")
+    (source / "accounts.csv").write_text(header + "loader-check,Acme,crm,plg,2026-01-01 00:00:00,maybe,\n")
     with pytest.raises(load_raw.ValidationError) as refused:
         spark.load(source, append=True)
     assert "accounts.csv: column is_test_account: cannot parse 'maybe'" in str(refused.value)
     assert count() == before and raw_tables() == tables
 
-    (source / "accounts.csv").write_text(header + "a1,Acme,crm,plg,2026-01-01 00:00:00.123456,false,\n")
+    (source / "accounts.csv").write_text(header + "loader-check,Acme,crm,plg,2026-01-01 00:00:00.123456,false,\n")
     spark.load(source, append=True)
     assert count() == before + 1 and raw_tables() == tables
     row = spark.spark.sql("select cast(created_at as timestamp_ntz) as created_at, is_test_account, "
-                          "_loaded_at is not null as stamped from raw.accounts where account_id = 'a1'").collect()
+                          "_loaded_at is not null as stamped from raw.accounts where account_id = 'loader-check'").collect()
     assert [tuple(r) for r in row] == [(dt.datetime(2026, 1, 1, 0, 0, 0, 123456), False, True)]
 
 
