@@ -15,7 +15,9 @@ DASHBOARD_PORT ?= 8501
 METRICS_ARGS ?= --metrics aha_rate_30d,aha_30d,accounts_matured_30d \
 	--group-by metric_time__quarter,cohort__vertical --order metric_time__quarter,cohort__vertical
 
-.PHONY: help venv demo generate load build summary test lint unit pytest bench nightly docs metrics dashboard chromium clean
+ENGINES_STAMP := $(VENV)/.engines-installed
+
+.PHONY: help venv engines postgres demo generate load build summary test lint unit pytest bench nightly docs metrics dashboard chromium java clean
 
 help: ## list the targets
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +28,13 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 venv: $(VENV)/.installed ## create .venv with the pinned dependencies
+
+# the other engines' adapters, constrained by requirements.txt so dbt-core never moves
+$(ENGINES_STAMP): $(VENV)/.installed requirements-engines.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.txt -r requirements-engines.txt
+	touch $@
+
+engines: $(ENGINES_STAMP) ## install the Postgres and Spark adapters into .venv (requirements-engines.txt)
 
 demo: venv generate load build summary ## generate the small preset, load it, dbt build, print a summary
 
@@ -41,7 +50,7 @@ build: venv ## dbt build from scratch (--full-refresh: the demo replaces its raw
 summary: venv ## print a short summary of the warehouse
 	$(BIN)/python scripts/summary.py
 
-test: venv lint pytest ## everything: sqlfluff, then pytest (script tests, dbt unit and data tests, end-to-end builds)
+test: venv engines lint pytest ## everything: lint, then pytest (script tests, dbt unit and data tests, end-to-end builds, DuckDB vs Postgres and Spark)
 
 LINT_DATABASE := target/sqlfluff.duckdb
 
@@ -62,7 +71,7 @@ lint: venv ## ruff on the Python; sqlfluff on every model, test and analysis, th
 	ACTIVATION_DUCKDB_PATH=$(LINT_DATABASE) $(BIN)/python scripts/lint_incremental.py --processes 0 || status=$$?; \
 	exit $$status
 
-pytest: venv ## pytest, one worker per core, each test file in one worker (its fixtures build once)
+pytest: venv engines ## pytest, one worker per core, each test file in one worker (its fixtures build once)
 	$(BIN)/python -m pytest -n auto --dist loadfile --durations=12
 
 bench: venv ## benchmarks (see scripts/benchmark.py --help)
@@ -88,6 +97,12 @@ dashboard: venv ## the Streamlit dashboard on http://127.0.0.1:8501 (DASHBOARD_P
 
 chromium: ## install Debian's chromium for the dashboard's browser test, when missing (as root)
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-liberation; }
+
+java: ## install a Java runtime for Spark (Debian's openjdk-17-jre-headless), when missing (as root)
+	@command -v java >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; }
+
+postgres: ## install Debian's PostgreSQL 15 server binaries for the Postgres tests, when missing (as root)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15; }
 
 clean: ## remove build artefacts, generated data and the local warehouse
 	rm -rf target logs data $(ACTIVATION_DUCKDB_PATH) $(ACTIVATION_DUCKDB_PATH).wal $(ACTIVATION_DUCKDB_PATH).lock $(ACTIVATION_SERVING_PATH)

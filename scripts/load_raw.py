@@ -55,7 +55,21 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import warehouse_lock  # noqa: E402
+from engines import DEFAULT_TARGET, current_target, engine_for  # noqa: E402
+from engines.base import (  # noqa: E402,F401  (the error classes are part of this module's API)
+    EXIT_BAD_INPUT,
+    EXIT_IO,
+    DatabaseLockedError,
+    LoadError,
+    LoadIOError,
+    RawWriter,
+    ValidationError,
+    WarehouseBusy,
+)
+from engines.duckdb_engine import create_table_sql, existing_columns  # noqa: E402
+from engines.duckdb_engine import ident as _ident  # noqa: E402
+from engines.duckdb_engine import short_error as _short  # noqa: E402
+from engines.duckdb_engine import sql_str as _sql_str  # noqa: E402
 
 from raw_schema import LOADED_AT, RAW_SCHEMA, TABLES, Table  # noqa: E402
 
@@ -64,8 +78,6 @@ DATABASE_ENV_VAR = "ACTIVATION_DUCKDB_PATH"
 DEFAULT_DATABASE = "activation.duckdb"
 
 EXIT_OK = 0
-EXIT_BAD_INPUT = 1
-EXIT_IO = 2
 
 # Accepted text formats (the CSV contract; also applied to string columns in parquet).
 TIMESTAMP_RE = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z?"
@@ -84,33 +96,10 @@ _FLOAT_TYPES = {"FLOAT", "DOUBLE"}
 _TEXT_TYPES = {"VARCHAR", "JSON"}
 # What DuckDB reports for an Arrow `null` column (null in every row); it describes it quoted.
 _NULL_TYPE = "NULL"
-# Settings the load changes for the whole database instance (not only its own connection):
-# restored when it ends, since the nightly (and dbt after it) shares that instance.
-_INSTANCE_SETTINGS = {"preserve_insertion_order": "false", "enable_progress_bar": "false"}
 
 
 # --------------------------------------------------------------------------------------------
 # Errors and results
-
-
-class LoadError(Exception):
-    """An expected failure; ``exit_code`` is what the CLI returns."""
-
-    exit_code = EXIT_BAD_INPUT
-
-
-class ValidationError(LoadError):
-    """Bad input: missing columns, unparseable values, malformed files, bad arguments."""
-
-    exit_code = EXIT_BAD_INPUT
-
-
-class DatabaseLockedError(LoadError):
-    exit_code = EXIT_IO
-
-
-class LoadIOError(LoadError):
-    exit_code = EXIT_IO
 
 
 @dataclass
@@ -124,7 +113,7 @@ class TableLoad:
 
 @dataclass
 class LoadSummary:
-    database: Path
+    database: Path | str  # the DuckDB file, or another engine's location (engines.Engine.location)
     append: bool
     loaded_at: dt.datetime  # the stamp used for rows without a _loaded_at value
     loaded: list[TableLoad] = field(default_factory=list)
@@ -186,14 +175,6 @@ class SourceFile:
             "delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
             "null_padding = false, encoding = 'utf-8')"
         )
-
-
-def _sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
-def _ident(s: str) -> str:
-    return '"' + s.replace('"', '""') + '"'
 
 
 def discover(source_dir: Path) -> tuple[list[SourceFile], list[str]]:
@@ -389,13 +370,6 @@ def _diagnose(src: SourceFile) -> list[str]:
     return [msg for _, msg in sorted(found)]
 
 
-def _short(e: BaseException) -> str:
-    """DuckDB messages carry long 'Possible fixes' blocks; keep the informative head."""
-    text = str(e).split("\nPossible fixes")[0].strip()
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    return " | ".join(lines[:3])
-
-
 # --------------------------------------------------------------------------------------------
 # Load
 
@@ -404,51 +378,17 @@ def default_database() -> Path:
     return Path(os.environ.get(DATABASE_ENV_VAR) or PROJECT_ROOT / DEFAULT_DATABASE)
 
 
-def _connect(database: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(database))
-    except duckdb.IOException as e:
-        if "Could not set lock" in str(e):
-            holder = ""
-            for line in str(e).splitlines():
-                if "Conflicting lock is held" in line:
-                    holder = f" ({line.strip()})"
-            raise DatabaseLockedError(
-                f"database {database} is locked: another process holds it open for writing{holder}, "
-                "e.g. a running dbt build or a BI tool / SQL client connected to the file. DuckDB "
-                "allows one writer per file; close it or wait for it to finish, then rerun the load. "
-                "Nothing was loaded."
-            ) from None
-        raise LoadIOError(f"cannot open database {database}: {_short(e)}") from None
-    except duckdb.Error as e:
-        raise LoadIOError(f"cannot open database {database}: {_short(e)}") from None
-
-
-def _create_table_sql(table: Table, replace: bool) -> str:
-    cols = ", ".join(f"{_ident(c.name)} {c.sql_type}" for c in table.columns)
-    head = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
-    return f"{head} {RAW_SCHEMA}.{_ident(table.name)} ({cols})"
-
-
-def _existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-        [RAW_SCHEMA, table],
-    ).fetchall()
-
-
-BeforeCommit = Callable[[duckdb.DuckDBPyConnection, LoadSummary], None]
+BeforeCommit = Callable[[object, LoadSummary], None]
 
 
 def create_missing_tables(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> list[str]:
-    """Create, empty and typed, the raw tables of ``names`` that do not exist (and the raw
-    schema); returns the names created. dbt sources then always resolve."""
+    """Create, empty and typed, the raw tables of ``names`` that do not exist in a DuckDB
+    warehouse (and the raw schema); returns the names created. dbt sources then always resolve."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     created = []
     for name in names:
-        if not _existing_columns(con, name):
-            con.execute(_create_table_sql(TABLES[name], replace=False))
+        if not existing_columns(con, name):
+            con.execute(create_table_sql(TABLES[name], replace=False))
             created.append(name)
     return created
 
@@ -459,18 +399,24 @@ def load(
     append: bool = False,
     now: dt.datetime | None = None,
     before_commit: BeforeCommit | None = None,
+    target: str | None = None,
 ) -> LoadSummary:
-    """Load the files of ``source_dir`` into ``database`` (default: env var / project root).
+    """Load the files of ``source_dir`` into the warehouse of ``target`` (default
+    ``$ACTIVATION_TARGET``, else ``dev``: the DuckDB file ``database``, default env var / project
+    root; ``postgres``: the server of the ``ACTIVATION_PG_*`` variables; scripts/engines/).
 
     All-or-nothing: raises a LoadError subclass (nothing written) or returns a summary.
     ``now`` overrides the load-time stamp (naive UTC), for tests.
-    ``before_commit(con, summary)``, when given, runs on the load's connection after the last
-    row is inserted and before COMMIT (``summary`` is complete): what it writes commits with the
-    rows or not at all (scripts/nightly.py records its file ledger there). If it raises, nothing
-    is loaded; a DuckDB error from it becomes a LoadIOError.
+    ``before_commit(con, summary)``, when given, runs on the load's connection (the engine's
+    own: DuckDB or psycopg2) after the last row is inserted and before COMMIT (``summary`` is
+    complete): what it writes commits with the rows or not at all (scripts/nightly.py records
+    its file ledger there). If it raises, nothing is loaded; a database error from it becomes a
+    LoadIOError.
     """
     source_dir = Path(source_dir)
-    database = Path(database) if database is not None else default_database()
+    if database is None and (target or current_target()) == DEFAULT_TARGET:
+        database = default_database()
+    engine = engine_for(target, database)
     stamp = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(tzinfo=None)
     stamp_sql = f"TIMESTAMP '{stamp.isoformat(sep=' ')}'"
 
@@ -485,65 +431,58 @@ def load(
     if problems:
         raise ValidationError("nothing loaded:\n  " + "\n  ".join(problems))
 
-    summary = LoadSummary(database=database, append=append, loaded_at=stamp, absent=absent)
+    location = database if database is not None else engine.location
+    summary = LoadSummary(database=location, append=append, loaded_at=stamp, absent=absent)
 
-    # 2. One transaction for the whole call, holding the warehouse's lock file.
+    # 2. One transaction for the whole call, holding the warehouse exclusively.
     try:
-        with warehouse_lock.hold(database, "load_raw.py"):
-            _load_in_transaction(database, files, summary, stamp_sql, before_commit)
-    except warehouse_lock.WarehouseLockedError as e:
+        with engine.hold("load_raw.py"):
+            writer = engine.begin()
+            try:
+                _load_in_transaction(writer, files, summary, stamp_sql, before_commit)
+            finally:
+                writer.close()
+    except WarehouseBusy as e:
         raise DatabaseLockedError(
-            f"database {database} is locked: {e.holder} holds its lock file {e.lock_file} (a "
-            "nightly run, or another load). Wait for it to finish, then rerun the load. "
-            "Nothing was loaded."
+            f"database {location} is locked: {e.holder} holds {e.how} (a nightly run, or another "
+            "load). Wait for it to finish, then rerun the load. Nothing was loaded."
         ) from None
-    except warehouse_lock.WarehouseLockError as e:
-        raise LoadIOError(f"cannot lock database {database}: {e}. Nothing was loaded.") from None
     return summary
 
 
 def _load_in_transaction(
-    database: Path,
+    writer: RawWriter,
     files: list[SourceFile],
     summary: LoadSummary,
     stamp_sql: str,
     before_commit: BeforeCommit | None,
 ) -> None:
     append = summary.append
-    con = _connect(database)
-    previous_settings: dict[str, object] = {}
+    database = summary.database
     try:
-        previous_settings = {
-            name: con.execute("SELECT current_setting(?)", [name]).fetchone()[0] for name in _INSTANCE_SETTINGS
-        }
-        con.execute("SET TimeZone = 'UTC'")  # this connection only
-        for name, value in _INSTANCE_SETTINGS.items():
-            con.execute(f"SET {name} = {value}")
-        con.execute("BEGIN TRANSACTION")
-        summary.created_empty += create_missing_tables(con, summary.absent)
+        writer.create_schema()
+        for name in summary.absent:
+            if not writer.existing_columns(TABLES[name]):
+                writer.create_table(TABLES[name], replace=False)
+                summary.created_empty.append(name)
         for position, src in enumerate(files):
             table = src.table
             expected = [(c.name, c.sql_type) for c in table.columns]
             if append:
-                existing = _existing_columns(con, table.name)
+                existing = writer.existing_columns(table)
                 if existing and existing != expected:
                     raise ValidationError(
                         f"cannot append to {RAW_SCHEMA}.{table.name}: its columns {existing} differ "
                         f"from the raw contract {expected}; run a full load (without --append)"
                     )
-                con.execute(_create_table_sql(table, replace=False))
-            else:
-                con.execute(_create_table_sql(table, replace=True))
-            insert = (
-                f"INSERT INTO {RAW_SCHEMA}.{_ident(table.name)} "
-                f"SELECT\n  {_select_list(src, stamp_sql)}\nFROM {src.scan_sql()}"
-            )
+            writer.create_table(table, replace=not append)
+            select = f"SELECT\n  {_select_list(src, stamp_sql)}\nFROM {src.scan_sql()}"
             try:
-                rows = con.execute(insert).fetchone()[0]
+                rows = writer.insert(table, select)
             except duckdb.IOException as e:
                 raise LoadIOError(f"{src.path}: I/O error while loading: {_short(e)}") from None
             except duckdb.Error as e:
-                con.execute("ROLLBACK")
+                writer.rollback()
                 # locate the bad values of this file and of every file not yet inserted (the
                 # files before it loaded fine), so one run reports every file to fix
                 bad = [msg for later in files[position:] for msg in _diagnose(later)]
@@ -557,42 +496,24 @@ def _load_in_transaction(
             ))
         if before_commit is not None:
             try:
-                before_commit(con, summary)
-            except duckdb.Error as e:
+                before_commit(writer.connection, summary)
+            except writer.errors as e:
                 raise LoadIOError(
                     f"nothing loaded: the step run inside the load's transaction failed: {_short(e)}"
                 ) from None
-        con.execute("COMMIT")
+        writer.commit()
     except LoadError:
-        _rollback_quietly(con)
+        writer.rollback()
         raise
     except duckdb.IOException as e:
-        _rollback_quietly(con)
+        writer.rollback()
         raise LoadIOError(f"I/O error on {database}: {_short(e)}") from None
     except duckdb.OutOfMemoryException as e:
-        _rollback_quietly(con)
+        writer.rollback()
         raise LoadIOError(f"out of memory while loading into {database}: {_short(e)}") from None
     except BaseException:
-        _rollback_quietly(con)
+        writer.rollback()
         raise
-    finally:
-        _restore_settings(con, previous_settings)
-        con.close()
-
-
-def _restore_settings(con: duckdb.DuckDBPyConnection, previous: dict[str, object]) -> None:
-    for name, value in previous.items():
-        try:
-            con.execute(f"SET {name} = {_sql_str(str(value))}")
-        except duckdb.Error:
-            pass  # a performance setting, not data: the load's own outcome is what matters
-
-
-def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
-    try:
-        con.execute("ROLLBACK")
-    except duckdb.Error:
-        pass  # already rolled back / no transaction
 
 
 # --------------------------------------------------------------------------------------------

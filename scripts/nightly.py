@@ -80,6 +80,8 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import engines  # noqa: E402
+import nightly_postgres  # noqa: E402
 import warehouse_lock  # noqa: E402
 
 import load_raw  # noqa: E402
@@ -141,6 +143,16 @@ class Options:
     project_dir: Path = PROJECT_ROOT
     target_path: Path | None = None
     log_path: Path | None = None
+    target: str = engines.DEFAULT_TARGET  # ACTIVATION_TARGET: dev (DuckDB) or postgres
+
+    @property
+    def on_postgres(self) -> bool:
+        return self.target == "postgres"
+
+    @property
+    def warehouse(self) -> str:
+        """The warehouse, for messages: the DuckDB file, or the Postgres server and database."""
+        return engines.engine_for("postgres").location if self.on_postgres else str(self.database)
 
 
 @dataclass
@@ -219,23 +231,57 @@ def hold_warehouse(database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table]).fetchall())
+@contextmanager
+def hold_postgres() -> Iterator:
+    """Hold a Postgres warehouse for a whole run: its advisory lock (engines/postgres_engine.py),
+    on a connection (autocommit) that the run's own queries use too."""
+    try:
+        with engines.engine_for("postgres").hold("nightly.py") as con:
+            yield con
+    except engines.WarehouseBusy as e:
+        raise NightlyError(f"warehouse is locked by another process: {e.holder} holds {e.how}. "
+                           "Nothing was loaded or built; rerun when it has finished.", EXIT_LOAD_OR_LOCK) from None
+    except engines.LoadIOError as e:
+        raise NightlyError(str(e), EXIT_LOAD_OR_LOCK) from None
 
 
-def load_new_files(options: Options, result: NightlyResult, con: duckdb.DuckDBPyConnection) -> None:
+def _hold(options: Options):
+    return hold_postgres() if options.on_postgres else hold_warehouse(options.database)
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    try:
+        import psycopg2
+    except ImportError:  # the Postgres adapter is optional (requirements-engines.txt)
+        return (duckdb.Error,)
+    return (duckdb.Error, psycopg2.Error)
+
+
+def _query(con, sql: str, params=()) -> list[tuple]:
+    """Rows of a query on the run's connection, DuckDB's or psycopg2's (``?`` placeholders)."""
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        return con.execute(sql, list(params)).fetchall()
+    with con.cursor() as cur:
+        cur.execute(sql.replace("?", "%s"), tuple(params))
+        return cur.fetchall() if cur.description else []
+
+
+def _table_exists(con, schema: str, table: str) -> bool:
+    return bool(_query(con, "select 1 from information_schema.tables where table_schema = ? and table_name = ?",
+                       [schema, table]))
+
+
+def load_new_files(options: Options, result: NightlyResult, con) -> None:
     source_dir = options.source_dir
     candidates: list[Path] = []
     if source_dir is not None and source_dir.is_dir():
         for name in TABLES:
             candidates += [p for p in (source_dir / f"{name}.csv", source_dir / f"{name}.parquet") if p.is_file()]
 
-    con.execute(f"create schema if not exists {RAW_SCHEMA}")
-    con.execute(f"create table if not exists {LEDGER} (file_name varchar, sha256 varchar, "
+    _query(con, f"create schema if not exists {RAW_SCHEMA}")
+    _query(con, f"create table if not exists {LEDGER} (file_name varchar, sha256 varchar, "
                 "size_bytes bigint, source_path varchar, loaded_at timestamp)")
-    already = {sha for (sha,) in con.execute(f"select sha256 from {LEDGER}").fetchall()}
+    already = {sha for (sha,) in _query(con, f"select sha256 from {LEDGER}")}
     hashes = {p: _file_sha256(p) for p in candidates}
     new_files = [p for p in candidates if hashes[p] not in already]
     result.skipped_files = [p.name for p in candidates if hashes[p] in already]
@@ -245,24 +291,28 @@ def load_new_files(options: Options, result: NightlyResult, con: duckdb.DuckDBPy
     # are only ever appended to or replaced, never deleted from).
     before: dict[str, int] = {}
     for name in TABLES:
-        before[name] = (con.execute(f"select count(*) from {RAW_SCHEMA}.{name}").fetchone()[0]
+        before[name] = (_query(con, f"select count(*) from {RAW_SCHEMA}.{name}")[0][0]
                         if _table_exists(con, RAW_SCHEMA, name) else 0)
     if _table_exists(con, RAW_SCHEMA, "events"):
-        result.newest_event_before_load = con.execute(
-            f"select max(occurred_at) from {RAW_SCHEMA}.events").fetchone()[0]
+        result.newest_event_before_load = _query(con, f"select max(occurred_at) from {RAW_SCHEMA}.events")[0][0]
 
-    def record_files(load_con: duckdb.DuckDBPyConnection, summary: load_raw.LoadSummary) -> None:
+    def record_files(load_con, summary: load_raw.LoadSummary) -> None:
         """The ledger rows, in the load's transaction: they commit with the rows they record."""
-        load_con.executemany(
-            f"insert into {LEDGER} values (?, ?, ?, ?, ?)",
-            [[p.name, hashes[p], p.stat().st_size, str(p.resolve()), summary.loaded_at] for p in new_files])
+        rows = [[p.name, hashes[p], p.stat().st_size, str(p.resolve()), summary.loaded_at] for p in new_files]
+        if isinstance(load_con, duckdb.DuckDBPyConnection):
+            load_con.executemany(f"insert into {LEDGER} values (?, ?, ?, ?, ?)", rows)
+            return
+        with load_con.cursor() as cur:  # Postgres: late events counted here, by this transaction's xmin
+            cur.executemany(f"insert into {LEDGER} values (%s, %s, %s, %s, %s)", rows)
+            if "events" in {t.table for t in summary.loaded} and result.newest_event_before_load is not None:
+                result.late_events = nightly_postgres.appended_late_events(cur, result.newest_event_before_load)
 
     with tempfile.TemporaryDirectory(prefix="nightly-load-") as staging:
         for path in new_files:  # the loader reads a directory: give it only the new files
             os.symlink(path.resolve(), Path(staging) / path.name)
         try:
-            summary = load_raw.load(staging, database=options.database, append=True,
-                                    before_commit=record_files)
+            summary = load_raw.load(staging, database=None if options.on_postgres else options.database,
+                                    append=True, before_commit=record_files, target=options.target)
         except load_raw.LoadError as e:
             raise NightlyError(f"load failed ({source_dir}): {e}", EXIT_LOAD_OR_LOCK) from None
     result.loaded = {t.table: t.rows for t in summary.loaded}
@@ -270,6 +320,8 @@ def load_new_files(options: Options, result: NightlyResult, con: duckdb.DuckDBPy
     if "events" in result.loaded:
         if result.newest_event_before_load is None:
             result.late_events = 0
+        elif options.on_postgres:
+            pass  # counted inside the load's transaction (record_files)
         else:
             result.late_events = con.execute(
                 f"select count(*) from {RAW_SCHEMA}.events where rowid >= ? and occurred_at < ?",
@@ -404,24 +456,27 @@ def previous_rejects(serving: Path) -> int | None:
         return None
 
 
-def read_full_rebuilds(result: NightlyResult, con: duckdb.DuckDBPyConnection, since: dt.datetime) -> None:
+def read_full_rebuilds(result: NightlyResult, con, since: dt.datetime) -> None:
     """The incremental models this run rebuilt in full, and why, as their post-hooks recorded it in
     the manifest (macros/incremental/manifest.sql): a changed seed or var, a replace load, an
     upstream full rebuild, --full-refresh or a first build."""
     try:
-        result.full_rebuilds = con.execute(
-            "select model_name, refresh_reason from staging.activation_incremental_manifest "
+        result.full_rebuilds = _query(
+            con, "select model_name, refresh_reason from staging.activation_incremental_manifest "
             "where source_table = 'config' and refresh_mode = 'full' and recorded_at >= ? "
-            "order by model_name", [since]).fetchall()
-    except duckdb.Error:
+            "order by model_name", [since])
+    except _database_errors():
         result.full_rebuilds = []  # no manifest yet: nothing was built
 
 
-def count_rejects(options: Options, result: NightlyResult, con: duckdb.DuckDBPyConnection) -> None:
-    result.rejects_previous = previous_rejects(options.serving_path)
+def count_rejects(options: Options, result: NightlyResult, con) -> None:
     try:
-        result.rejects = con.execute("select count(*) from dq.dq_rejected_rows").fetchone()[0]
-    except duckdb.Error:
+        if options.on_postgres:
+            result.rejects_previous = nightly_postgres.previous_rejects(con)
+        else:
+            result.rejects_previous = previous_rejects(options.serving_path)
+        result.rejects = _query(con, "select count(*) from dq.dq_rejected_rows")[0][0]
+    except _database_errors():
         result.rejects = None
 
 
@@ -459,6 +514,19 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, target: str, comments) -> Non
         con.execute(f"comment on table {target} is {_sql_str(relation_comment)}")
     for column, comment in column_comments.items():
         con.execute(f"comment on column {target}.{_quote(column)} is {_sql_str(comment)}")
+
+
+def publish_postgres(options: Options, result: NightlyResult, con) -> None:
+    """Write-audit-publish on Postgres: scripts/nightly_postgres.py (one transaction)."""
+    try:
+        result.published_relations = nightly_postgres.publish(
+            con, as_of_date=options.as_of_date or _default_as_of_date(),
+            as_of_date_source=options.as_of_date_source if options.as_of_date else "default (yesterday UTC)",
+            build_mode="full-refresh" if options.full_refresh else "incremental", warehouse=options.warehouse)
+    except (ValueError, *_database_errors()) as e:
+        raise NightlyError(f"publishing to schemas {nightly_postgres.serving_prefix()}marts/dq failed "
+                           f"(nothing changed): {str(e).strip()}", EXIT_PUBLISH_FAILED) from None
+    result.published = True
 
 
 def publish(options: Options, result: NightlyResult, warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -592,12 +660,12 @@ def run(options: Options) -> NightlyResult:
     previous_env = {name: os.environ.get(name) for name in environment}
     set_environ(environment)
     try:
-        if options.serving_path.resolve() == options.database.resolve():
+        if not options.on_postgres and options.serving_path.resolve() == options.database.resolve():
             raise NightlyError("the serving file must not be the warehouse file", EXIT_LOAD_OR_LOCK)
         if options.as_of_date and not _is_iso_date(options.as_of_date):
             raise NightlyError(f"{options.as_of_date_source} {options.as_of_date!r} is not an ISO date (YYYY-MM-DD)",
                                EXIT_LOAD_OR_LOCK)
-        with hold_warehouse(options.database) as warehouse:
+        with _hold(options) as warehouse:
             _progress(f"load from {options.source_dir or '(no --source-dir)'}", options)
             result.timed("load", load_new_files, options, result, warehouse)
             dbt = Dbt(options)
@@ -612,8 +680,8 @@ def run(options: Options) -> NightlyResult:
             finally:
                 read_full_rebuilds(result, warehouse, build_started)
             result.timed("publish", count_rejects, options, result, warehouse)
-            _progress(f"publishing to {options.serving_path}", options)
-            result.timed("publish", publish, options, result, warehouse)
+            _progress(f"publishing to {_published_to(options)}", options)
+            result.timed("publish", publish_postgres if options.on_postgres else publish, options, result, warehouse)
         result.exit_code = EXIT_PUBLISHED
     except NightlyError as e:
         result.exit_code = e.exit_code
@@ -624,10 +692,17 @@ def run(options: Options) -> NightlyResult:
     return result
 
 
+def _published_to(options: Options) -> str:
+    if options.on_postgres:
+        prefix = nightly_postgres.serving_prefix()
+        return f"schemas {prefix}marts, {prefix}dq, {prefix}meta of {options.warehouse}"
+    return str(options.serving_path)
+
+
 def format_summary(options: Options, result: NightlyResult) -> str:
     lines = ["", "=" * 78, "Nightly refresh summary", "-" * 78]
     as_of = options.as_of_date or f"{_default_as_of_date()} (default: yesterday UTC)"
-    lines.append(f"warehouse   {options.database}")
+    lines.append(f"warehouse   {options.warehouse}")
     lines.append(f"as_of_date  {as_of}    build: {'full refresh' if options.full_refresh else 'incremental'}")
     if result.loaded:
         lines.append("loaded      " + ", ".join(f"{t} +{n:,}" for t, n in result.loaded.items())
@@ -664,7 +739,7 @@ def format_summary(options: Options, result: NightlyResult) -> str:
         if result.rejects_previous is not None:
             delta = f" ({result.rejects - result.rejects_previous:+,} since the last publish)"
         lines.append(f"rejects     {result.rejects:,} rows in dq.dq_rejected_rows{delta}")
-    lines.append(f"published   {'yes -> ' + str(options.serving_path) if result.published else 'no'}"
+    lines.append(f"published   {'yes -> ' + _published_to(options) if result.published else 'no'}"
                  + (f" ({result.published_relations} relations)" if result.published else ""))
     phases = ", ".join(f"{name} {seconds:.1f}" for name, seconds in result.phase_s.items())
     lines.append(f"duration    {result.duration_s:.1f} s" + (f" ({phases})" if phases else ""))
@@ -711,6 +786,11 @@ def parse_args(argv: list[str] | None) -> Options:
         database = Path.cwd() / database
     if not serving.is_absolute():
         serving = Path.cwd() / serving
+    target = engines.current_target()
+    if target not in ("dev", "postgres"):
+        parser.error(f"${engines.TARGET_ENV_VAR}={target}: the nightly runs on targets dev (DuckDB) and postgres")
+    if target == "postgres" and a.database:
+        parser.error("--database is the DuckDB warehouse; on postgres the ACTIVATION_PG_* variables name it")
     as_of_date, as_of_date_source = a.as_of_date, "--as-of-date"
     if not as_of_date and os.environ.get(AS_OF_ENV_VAR):
         as_of_date, as_of_date_source = os.environ[AS_OF_ENV_VAR], f"${AS_OF_ENV_VAR}"
@@ -718,7 +798,7 @@ def parse_args(argv: list[str] | None) -> Options:
                    as_of_date=as_of_date, as_of_date_source=as_of_date_source,
                    full_refresh=a.full_refresh, fail_on_stale=a.fail_on_stale, unit_tests=a.unit_tests,
                    quiet=a.quiet, project_dir=a.project_dir.resolve(), target_path=a.target_path,
-                   log_path=a.log_path)
+                   log_path=a.log_path, target=target)
 
 
 def main(argv: list[str] | None = None) -> int:

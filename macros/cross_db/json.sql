@@ -33,20 +33,42 @@
     ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
+{#-
+    Postgres: the same text DuckDB's json_object writes (no spaces; timestamps as
+    'YYYY-MM-DD HH:MM:SS[.ffffff]', which is their text cast on both engines, where to_json would
+    write an ISO 'T'), so dq_rejected_rows.raw_row is equal on both engines, byte for byte.
+-#}
 {% macro postgres__activation_json_object(columns, values) -%}
-    cast(json_build_object(
+    ('{'
         {%- for column in columns %}
-        '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
+        || '{{ '"' ~ column ~ '":' }}' || coalesce(case
+            when pg_typeof({{ values[loop.index0] }}) = 'timestamp'::regtype
+                then to_json(cast({{ values[loop.index0] }} as text))
+            else to_json({{ values[loop.index0] }})
+        end::text, 'null'){{ " || ','" if not loop.last }}
         {%- endfor %}
-    ) as {{ dbt.type_string() }})
+    || '}')
 {%- endmacro %}
 
+{#-
+    Spark's to_json drops null fields by default: keep them (a masked column keeps its key, SPEC
+    section 7, as on the other engines). Timestamps are written as the other engines write them:
+    to_json prints every fraction digit, so zeros are trimmed after (a zero fraction goes, as in
+    DuckDB's text). Only a whole quoted value of that shape is touched; quotes inside a text
+    value are escaped, so nested JSON text is left alone.
+-#}
 {% macro spark__activation_json_object(columns, values) -%}
-    to_json(named_struct(
-        {%- for column in columns %}
-        '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    ))
+    regexp_replace(
+        regexp_replace(
+            to_json(named_struct(
+                {%- for column in columns %}
+                '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            ), map('ignoreNullFields', 'false', 'timestampFormat', 'yyyy-MM-dd HH:mm:ss.SSSSSS')),
+            '("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2})\\.000000"', '$1"'
+        ),
+        '("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d*[1-9])0+"', '$1"'
+    )
 {%- endmacro %}
 
 {#- True when the text parses as JSON and is an object ('{}' included); false otherwise. -#}
@@ -63,12 +85,12 @@
     case when json_valid({{ expression }}) then json_type({{ expression }}) = 'OBJECT' else false end
 {%- endmacro %}
 
+{#-
+    Postgres: pg_input_is_valid needs 16+, so a parse is tried in a function with an exception
+    handler (activation_create_functions, run at run start); same answer on every version.
+-#}
 {% macro postgres__activation_is_json_object(expression) -%}
-    coalesce(
-        pg_input_is_valid({{ expression }}, 'jsonb')
-        and jsonb_typeof(case when pg_input_is_valid({{ expression }}, 'jsonb') then {{ expression }}::jsonb end) = 'object',
-        false
-    )
+    coalesce({{ activation_functions_schema() }}.activation_is_json_object({{ expression }}), false)
 {%- endmacro %}
 
 {% macro spark__activation_is_json_object(expression) -%}
@@ -94,4 +116,35 @@
 
 {% macro spark__activation_json_get_text(expression, key) -%}
     get_json_object({{ expression }}, '$.{{ key }}')
+{%- endmacro %}
+
+{#- Where the project's own SQL functions live (Postgres): schema staging (SPEC section 7 names). -#}
+{% macro activation_functions_schema() -%}
+    {{- return('staging') -}}
+{%- endmacro %}
+
+{#-
+    SQL functions the models call, created at run start (on-run-start in dbt_project.yml); none
+    on engines whose built-ins suffice. Postgres 15 has no pg_input_is_valid: casting to jsonb in
+    a PL/pgSQL block that catches the error is the portable test (null in, null out).
+-#}
+{% macro activation_create_functions() -%}
+    {{ return(adapter.dispatch('activation_create_functions', 'activation')()) }}
+{%- endmacro %}
+
+{% macro default__activation_create_functions() -%}
+    select 1 as no_functions_needed
+{%- endmacro %}
+
+{% macro postgres__activation_create_functions() -%}
+    {%- set schema = activation_functions_schema() -%}
+    {%- do adapter.create_schema(api.Relation.create(database=target.database, schema='staging')) -%}
+    create or replace function {{ schema }}.activation_is_json_object(value text) returns boolean
+    language plpgsql immutable parallel safe as $body$
+    begin
+        return jsonb_typeof(value::jsonb) = 'object';
+    exception when others then
+        return false;
+    end
+    $body$
 {%- endmacro %}

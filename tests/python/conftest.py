@@ -65,11 +65,14 @@ class Dbt:
         if message:
             self._messages.append(str(message))
 
-    def __call__(self, *args: str, database: Path, as_of_date: str | None = AS_OF_DATE,
-                 project_dir: Path = PROJECT_ROOT, extra_vars: dict | None = None) -> DbtRun:
+    def __call__(self, *args: str, database: Path | None, as_of_date: str | None = AS_OF_DATE,
+                 project_dir: Path = PROJECT_ROOT, extra_vars: dict | None = None,
+                 env: dict[str, str] | None = None) -> DbtRun:
         """Run dbt. as_of_date travels the way scripts/nightly.py sends it, in ACTIVATION_AS_OF_DATE
         (a changed --vars value makes dbt re-parse the whole project); extra_vars go in --vars,
-        where activation__as_of_date, if given, takes precedence."""
+        where activation__as_of_date, if given, takes precedence. ``database`` is the DuckDB file
+        of target dev; ``env`` sets more variables for the call (another target: ACTIVATION_TARGET
+        and its settings), restored after it."""
         argv = list(args) + [
             "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
             "--target-path", str(self.target_path(project_dir)),
@@ -78,7 +81,8 @@ class Dbt:
         if extra_vars:
             argv += ["--vars", repr(extra_vars).replace("'", '"')]
         self._messages = []
-        environment = {"ACTIVATION_DUCKDB_PATH": str(database), "ACTIVATION_AS_OF_DATE": as_of_date}
+        environment = {"ACTIVATION_DUCKDB_PATH": str(database) if database else None,
+                       "ACTIVATION_AS_OF_DATE": as_of_date, **(env or {})}
         previous = {name: os.environ.get(name) for name in environment}
         set_environ(environment)
         try:
@@ -96,6 +100,25 @@ class Dbt:
 @pytest.fixture(scope="session")
 def dbt(tmp_path_factory) -> Dbt:
     return Dbt(tmp_path_factory.mktemp("dbt"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A scratch PostgreSQL server for this session (tests/python/pg_server.py), stopped at the
+    end even when tests fail. Without server binaries the Postgres tests skip, except under
+    CI=true, where they fail: CI installs the server (`make postgres`) and must test it."""
+    import pg_server
+
+    try:
+        server = pg_server.start_server()
+    except pg_server.ServerUnavailable as e:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true: the PostgreSQL tests must run, but no server could start: {e}")
+        pytest.skip(f"no PostgreSQL server: {e}")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def connect(database: Path) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,86 @@
+"""The engine interface (see the package docstring for what a backend implements) and the
+loader's error classes, shared by every backend."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from typing import Any
+
+from raw_schema import Table
+
+EXIT_BAD_INPUT = 1
+EXIT_IO = 2
+
+
+class LoadError(Exception):
+    """An expected failure; ``exit_code`` is what the CLI returns."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class ValidationError(LoadError):
+    """Bad input: missing columns, unparseable values, malformed files, bad arguments."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class DatabaseLockedError(LoadError):
+    exit_code = EXIT_IO
+
+
+class LoadIOError(LoadError):
+    exit_code = EXIT_IO
+
+
+class WarehouseBusy(Exception):
+    """Another process holds the warehouse (``hold`` refuses at once)."""
+
+    def __init__(self, holder: str, how: str) -> None:
+        super().__init__(f"{holder} holds {how}")
+        self.holder = holder  # who: command, pid, since when (as far as the engine knows)
+        self.how = how  # what is held: a lock file, an advisory lock
+
+
+class RawWriter(ABC):
+    """One load transaction on an engine (see the package docstring)."""
+
+    connection: Any
+    errors: tuple[type[BaseException], ...]  # the engine's DB-API error classes
+
+    @abstractmethod
+    def existing_columns(self, table: Table) -> list[tuple[str, str]]: ...
+
+    @abstractmethod
+    def create_schema(self) -> None: ...
+
+    @abstractmethod
+    def create_table(self, table: Table, replace: bool) -> None: ...
+
+    @abstractmethod
+    def insert(self, table: Table, select_sql: str) -> int: ...
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class Engine(ABC):
+    """A warehouse the raw tables are loaded into (see the package docstring)."""
+
+    name: str
+
+    @property
+    @abstractmethod
+    def location(self) -> str: ...
+
+    @abstractmethod
+    def hold(self, owner: str) -> AbstractContextManager: ...
+
+    @abstractmethod
+    def begin(self) -> RawWriter: ...
