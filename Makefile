@@ -17,7 +17,7 @@ METRICS_ARGS ?= --metrics aha_rate_30d,aha_30d,accounts_matured_30d \
 
 ENGINES_STAMP := $(VENV)/.engines-installed
 
-.PHONY: help venv engines postgres demo generate load build summary test lint unit pytest bench nightly docs metrics dashboard chromium clean
+.PHONY: help venv engines postgres demo generate load build summary test lint unit pytest bench nightly docs metrics dashboard chromium java clean
 
 help: ## list the targets
 	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,7 +34,7 @@ $(ENGINES_STAMP): $(VENV)/.installed requirements-engines.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.txt -r requirements-engines.txt
 	touch $@
 
-engines: $(ENGINES_STAMP) ## install the Postgres (and other engines') adapters into .venv (requirements-engines.txt)
+engines: $(ENGINES_STAMP) ## install the Postgres and Spark adapters into .venv (requirements-engines.txt)
 
 demo: venv generate load build summary ## generate the small preset, load it, dbt build, print a summary
 
@@ -50,7 +50,7 @@ build: venv ## dbt build from scratch (--full-refresh: the demo replaces its raw
 summary: venv ## print a short summary of the warehouse
 	$(BIN)/python scripts/summary.py
 
-test: venv engines lint pytest ## everything: lint, then pytest (script tests, dbt unit and data tests, end-to-end builds, DuckDB vs Postgres)
+test: venv engines lint pytest ## everything: lint, then pytest (script tests, dbt unit and data tests, end-to-end builds, DuckDB vs Postgres and Spark)
 
 LINT_DATABASE := target/sqlfluff.duckdb
 
@@ -97,6 +97,9 @@ dashboard: venv ## the Streamlit dashboard on http://127.0.0.1:8501 (DASHBOARD_P
 
 chromium: ## install Debian's chromium for the dashboard's browser test, when missing (as root)
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-liberation; }
+
+java: ## install a Java runtime for Spark (Debian's openjdk-17-jre-headless), when missing (as root)
+	@command -v java >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y openjdk-17-jre-headless; }
 
 postgres: ## install Debian's PostgreSQL 15 server binaries for the Postgres tests, when missing (as root)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15; }

@@ -50,12 +50,25 @@
     || '}')
 {%- endmacro %}
 
+{#-
+    Spark's to_json drops null fields by default: keep them (a masked column keeps its key, SPEC
+    section 7, as on the other engines). Timestamps are written as the other engines write them:
+    to_json prints every fraction digit, so zeros are trimmed after (a zero fraction goes, as in
+    DuckDB's text). Only a whole quoted value of that shape is touched; quotes inside a text
+    value are escaped, so nested JSON text is left alone.
+-#}
 {% macro spark__activation_json_object(columns, values) -%}
-    to_json(named_struct(
-        {%- for column in columns %}
-        '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    ))
+    regexp_replace(
+        regexp_replace(
+            to_json(named_struct(
+                {%- for column in columns %}
+                '{{ column }}', {{ values[loop.index0] }}{{ ',' if not loop.last }}
+                {%- endfor %}
+            ), map('ignoreNullFields', 'false', 'timestampFormat', 'yyyy-MM-dd HH:mm:ss.SSSSSS')),
+            '("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2})\\.000000"', '$1"'
+        ),
+        '("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d*[1-9])0+"', '$1"'
+    )
 {%- endmacro %}
 
 {#- True when the text parses as JSON and is an object ('{}' included); false otherwise. -#}

@@ -13,9 +13,13 @@
     (cast({{ dbt.datediff(start_at, end_at, 'millisecond') }} as {{ dbt.type_numeric() }}) / 60000)
 {%- endmacro %}
 
-{#- Spark 3.1+: unix_micros keeps sub-second precision (dbt-spark's datediff does not) -#}
+{#-
+    Spark 3.1+: unix_micros keeps sub-second precision (dbt-spark's datediff does not). Divided
+    as a double: Spark's decimal division rounds its result to 6 decimals (decimal(28,6) / int),
+    which is not "exact minutes"; a double carries the same value DuckDB computes.
+-#}
 {% macro spark__activation_minutes_between(start_at, end_at) -%}
-    (cast(unix_micros({{ end_at }}) - unix_micros({{ start_at }}) as {{ dbt.type_numeric() }}) / 60000000)
+    (cast(unix_micros({{ end_at }}) - unix_micros({{ start_at }}) as {{ activation_type_double() }}) / 60000000)
 {%- endmacro %}
 
 {% macro postgres__activation_minutes_between(start_at, end_at) -%}

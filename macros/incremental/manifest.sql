@@ -25,7 +25,7 @@
 -#}
 
 {% macro activation_manifest_relation() -%}
-    {{- return(api.Relation.create(database=target.database, schema='staging',
+    {{- return(api.Relation.create(database=target.get('database'), schema='staging',
                                    identifier='activation_incremental_manifest')) -}}
 {%- endmacro %}
 
@@ -38,7 +38,7 @@
 {% macro activation_loads_relation() -%}
     {%- set node = graph.nodes.get('model.activation.base_product__loads') if execute else none -%}
     {%- if node is none -%}
-        {{- return(api.Relation.create(database=target.database, schema='staging', identifier='base_product__loads')) -}}
+        {{- return(api.Relation.create(database=target.get('database'), schema='staging', identifier='base_product__loads')) -}}
     {%- endif -%}
     {{- return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -}}
 {%- endmacro %}
@@ -57,6 +57,25 @@
         refresh_reason {{ dbt.type_string() }},
         recorded_at {{ dbt.type_timestamp() }}
     )
+{%- endmacro %}
+
+{#-
+    The materialization of the incremental models (config `materialized` of the six models over
+    events): `incremental` wherever rows can be removed (a pre-hook deletes the rows in scope,
+    the model appends them recomputed). Spark with Parquet tables has no DELETE, and dbt-spark
+    neither delete+insert nor custom strategies, so there they are tables, rebuilt whole every
+    run: the same SQL as a full refresh, hence the same rows (docs/interpretations.md, "Engines").
+-#}
+{% macro activation_incremental_materialization() -%}
+    {{- return(adapter.dispatch('activation_incremental_materialization', 'activation')()) -}}
+{%- endmacro %}
+
+{% macro default__activation_incremental_materialization() -%}
+    {{- return('incremental') -}}
+{%- endmacro %}
+
+{% macro spark__activation_incremental_materialization() -%}
+    {{- return('table') -}}
 {%- endmacro %}
 
 {#- The hour bucket of a load timestamp. -#}
@@ -283,25 +302,26 @@
 -#}
 {% macro activation_unprocessed_load_hours(source_table, models=none) -%}
     {%- set models = models if models is not none else [model.name] -%}
+    {#- an anti-join, not nested not-exists: Spark resolves correlated columns one level out only -#}
     select landed.loaded_hour
     from {{ activation_loads_relation() }} as landed
+    cross join (
+        select consumer.model_name
+        from {{ activation_manifest_relation() }} as consumer
+        where
+            consumer.source_table = 'config'
+            and consumer.model_name in ('{{ models | join("', '") }}')
+    ) as consumers
+    left join {{ activation_manifest_relation() }} as processed
+        on
+            consumers.model_name = processed.model_name
+            and landed.source_table = processed.source_table
+            and landed.loaded_hour is not distinct from processed.loaded_hour
+            and landed.n_rows = processed.n_rows
+            and landed.content_checksum = processed.content_checksum
     where
         landed.source_table = '{{ source_table }}'
-        and exists (
-            select 1 from {{ activation_manifest_relation() }} as consumer
-            where
-                consumer.source_table = 'config'
-                and consumer.model_name in ('{{ models | join("', '") }}')
-                and not exists (
-                    select 1 from {{ activation_manifest_relation() }} as processed
-                    where
-                        processed.model_name = consumer.model_name
-                        and processed.source_table = landed.source_table
-                        and processed.loaded_hour is not distinct from landed.loaded_hour
-                        and processed.n_rows = landed.n_rows
-                        and processed.content_checksum = landed.content_checksum
-                )
-        )
+        and processed.model_name is null
 {%- endmacro %}
 
 {#-
@@ -321,6 +341,19 @@
     its sources, as snapshotted at run start) and the configuration it was built with.
 -#}
 {% macro activation_advance_manifest() -%}
+    {{- return(adapter.dispatch('activation_advance_manifest', 'activation')()) -}}
+{%- endmacro %}
+
+{#-
+    Spark: the incremental models are tables rebuilt whole every run
+    (activation_incremental_materialization), so there is nothing to record; and a Parquet
+    table cannot delete a model's previous entries.
+-#}
+{% macro spark__activation_advance_manifest() -%}
+    select 1
+{%- endmacro %}
+
+{% macro default__activation_advance_manifest() -%}
     {%- if not execute -%}
         {{- return('select 1') -}}
     {%- endif -%}

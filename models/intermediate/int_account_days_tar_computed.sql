@@ -15,7 +15,7 @@
 -#}
 {{
     config(
-        materialized='incremental',
+        materialized=activation_incremental_materialization(),
         unique_key=['account_id', 'metric_date'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',

@@ -16,7 +16,7 @@
 -#}
 {{
     config(
-        materialized='incremental',
+        materialized=activation_incremental_materialization(),
         incremental_strategy='append',
         on_schema_change='fail',
         activation_sources=['events', 'accounts', 'users', 'interventions'],

@@ -39,27 +39,63 @@ feature_use as (
         on feature_days.account_id = accounts.account_id
 ),
 
-final as (
+-- over the whole history: cheap aggregates only
+feature_history as (
+    select
+        account_id,
+        feature,
+        max(case when is_advanced_feature then 1 else 0 end) = 1 as is_advanced_feature,
+        min(first_event_at) as first_used_at,
+        max(last_event_at) as last_used_at
+    from feature_use
+    group by account_id, feature
+),
+
+-- the distinct counts need only the last 35 days at most (the 30-day window and the 4 completed
+-- weeks), so they read those rows only
+recent_use as (
     select
         feature_use.account_id,
         feature_use.feature,
-        count(distinct case
-            when feature_use.event_date >= horizon.window_30d_start_date then feature_use.event_date
-        end) as active_days_30d,
-        count(distinct case
-            when feature_use.event_date >= horizon.window_30d_start_date then feature_use.user_id
-        end) as users_30d,
-        count(distinct case
-            when feature_use.week_start_date >= horizon.weeks_start_date
-                and feature_use.week_start_date <= horizon.last_week_start_date
-                then feature_use.week_start_date
-        end) as weeks_used_last_4,
-        max(case when feature_use.is_advanced_feature then 1 else 0 end) = 1 as is_advanced_feature,
-        min(feature_use.first_event_at) as first_used_at,
-        max(feature_use.last_event_at) as last_used_at
+        feature_use.user_id,
+        feature_use.event_date,
+        feature_use.week_start_date,
+        feature_use.event_date >= horizon.window_30d_start_date as is_in_30d,
+        feature_use.week_start_date >= horizon.weeks_start_date
+        and feature_use.week_start_date <= horizon.last_week_start_date as is_in_last_4_weeks
     from feature_use
     cross join horizon
-    group by feature_use.account_id, feature_use.feature
+    where
+        feature_use.event_date >= horizon.window_30d_start_date
+        or feature_use.week_start_date >= horizon.weeks_start_date
+),
+
+recent_counts as (
+    select
+        account_id,
+        feature,
+        count(distinct case when is_in_30d then event_date end) as active_days_30d,
+        count(distinct case when is_in_30d then user_id end) as users_30d,
+        count(distinct case when is_in_last_4_weeks then week_start_date end) as weeks_used_last_4
+    from recent_use
+    group by account_id, feature
+),
+
+final as (
+    select
+        feature_history.account_id,
+        feature_history.feature,
+        coalesce(recent_counts.active_days_30d, 0) as active_days_30d,
+        coalesce(recent_counts.users_30d, 0) as users_30d,
+        coalesce(recent_counts.weeks_used_last_4, 0) as weeks_used_last_4,
+        feature_history.is_advanced_feature,
+        feature_history.first_used_at,
+        feature_history.last_used_at
+    from feature_history
+    left join recent_counts
+        on
+            feature_history.account_id = recent_counts.account_id
+            and feature_history.feature = recent_counts.feature
 )
 
 select * from final

@@ -29,7 +29,8 @@ differs per engine is behind the two small classes of ``engines.base``:
 Any failure of the engine itself is raised as ``LoadIOError`` (exit 2); ``ValidationError``
 (exit 1) is the loader's. ``engine_for(target, database)`` picks the backend from
 ``ACTIVATION_TARGET`` (the same variable profiles.yml reads): ``dev`` (default) is DuckDB,
-``postgres`` is PostgreSQL. A new engine is a module with an ``Engine`` subclass and one entry
+``postgres`` is PostgreSQL, ``spark`` a local Spark (engines.spark_engine). A new engine is
+a module with an ``Engine`` subclass and one entry
 in ``_BACKENDS`` below.
 """
 
@@ -55,6 +56,7 @@ DEFAULT_TARGET = "dev"
 _BACKENDS = {
     "dev": "engines.duckdb_engine:DuckDBEngine",
     "postgres": "engines.postgres_engine:PostgresEngine",
+    "spark": "engines.spark_engine:SparkEngine",
 }
 
 

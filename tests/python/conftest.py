@@ -157,19 +157,15 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-# Compared between an incremental and a full-refresh build. The columns left out are run
-# bookkeeping that says *when* a row was processed, not what it is: `_checked_at` (the run that
-# last re-checked an event key, or the classification run a rollup row reflects) and `_replaced_*`
-# (what the previous version of a re-classified key was; a full refresh has none).
+# Compared between an incremental and a full-refresh build: every relation of these schemas, every
+# column (business tables carry no run bookkeeping; run state is in RUN_STATE_RELATIONS).
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "dq")
-BOOKKEEPING_COLUMNS = {"_checked_at", "_replaced_account_id", "_replaced_event_date", "_replaced_checked_at"}
 # run state, not output: what each incremental model processed, and what this run recomputes
 RUN_STATE_RELATIONS = {("staging", "activation_incremental_manifest"), ("staging", "stg_product__event_scopes")}
 
 
 def relation_differences(incremental: Path, full: Path, workdir: Path) -> dict[str, tuple[int, int]]:
-    """Every relation of COMPARED_SCHEMAS in two warehouses, every column but BOOKKEEPING_COLUMNS,
-    both ways (EXCEPT ALL): {relation: (rows only in `incremental`, rows only in `full`)}."""
+    """Every relation of COMPARED_SCHEMAS in two warehouses but the run state, every column, both ways (EXCEPT ALL): {relation: (rows only in `incremental`, rows only in `full`)}."""
     snapshot = workdir / "full_refresh_snapshot.duckdb"
     con = connect(full)  # dbt-duckdb still holds this file in this process: checkpoint, then copy
     try:
@@ -198,7 +194,7 @@ def relation_differences(incremental: Path, full: Path, workdir: Path) -> dict[s
         diffs = {}
         for (schema, name), cols in sorted(inc_cols.items()):
             assert cols == full_cols[(schema, name)], f"{schema}.{name}: different columns"
-            select = ", ".join(f'"{c}"' for c in cols if c not in BOOKKEEPING_COLUMNS)
+            select = ", ".join(f'"{c}"' for c in cols)
             inc_rel = f'"{inc_catalog}".{schema}."{name}"'
             full_rel = f'full_refresh.{schema}."{name}"'
             only_inc = con.execute(f"select count(*) from (select {select} from {inc_rel} "

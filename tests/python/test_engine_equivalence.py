@@ -23,6 +23,11 @@ own tests run in test_end_to_end.py and test_incremental_equivalence.py.
 Finally, a second Postgres database gets all three batches and one `--full-refresh` build: it
 must equal the incrementally built one.
 
+Spark runs in this process: one local session for the whole file (dbt-spark's session mode
+reuses the process's session; scripts/spark_session.py), its warehouse and metastore in a
+temporary directory. It needs Java: without it the Spark comparisons skip, or fail under CI=true
+(`.ci/run` installs it with `make java`).
+
 A new engine is one entry in ENGINES: a class with `load(batch, append)`, `build(*flags)` and
 `relations()` (see `DuckDB` below), constructed from the pytest request (for its fixtures).
 """
@@ -32,7 +37,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import os
+import shutil
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -111,8 +120,75 @@ class Postgres:
             con.close()
 
 
+class EngineUnavailable(Exception):
+    """The engine cannot run on this machine (outside CI its comparisons skip)."""
+
+
+class Spark:
+    """A local Spark (target `spark`) in this process: one session, one warehouse per process."""
+
+    name = "spark"
+
+    def __init__(self, request, label: str) -> None:
+        if shutil.which("java") is None:
+            message = "Spark needs Java on PATH (make java)"
+            if os.environ.get("CI"):
+                pytest.fail(message + ": CI must install it (.ci/run)")
+            raise EngineUnavailable(message)
+        self.dbt = request.getfixturevalue("dbt")
+        root = request.getfixturevalue("tmp_path_factory").mktemp(f"spark-{label}")
+        self.env = {"ACTIVATION_TARGET": "spark",
+                    "ACTIVATION_SPARK_WAREHOUSE_DIR": str(root / "warehouse"),
+                    "ACTIVATION_SPARK_METASTORE_DIR": str(root / "metastore")}
+        import spark_session
+
+        with self._environment():
+            self.spark = spark_session.get_session()
+
+    @contextmanager
+    def _environment(self) -> Iterator[None]:
+        """The target's variables, only while Spark works (DuckDB builds in between use dev)."""
+        previous = {name: os.environ.get(name) for name in self.env}
+        set_environ(self.env)
+        try:
+            yield
+        finally:
+            set_environ(previous)
+
+    def load(self, batch: Path, append: bool) -> None:
+        with self._environment():
+            load_raw.load(batch, append=append)
+
+    def build(self, *flags: str, tests: bool = True) -> None:
+        # every unit and data test in the full refresh, none in the incremental builds: on Spark
+        # an incremental run executes the same SQL as a full refresh (the incremental models are
+        # tables rebuilt whole), and Spark's per-node cost makes each pass of the ~300 tests take
+        # minutes on 2 cores. The comparison after every build checks the incremental results.
+        full = "--full-refresh" in flags
+        run = self.dbt("build", *flags, *(() if full and tests else NO_TESTS), database=None, env=self.env)
+        _assert_built(run, self.name)
+
+    def relations(self) -> Relations:
+        found = {}
+        for schema in COMPARED_SCHEMAS:
+            if not self.spark.catalog.databaseExists(schema):
+                continue
+            for table in self.spark.sql(f"show tables in {schema}").collect():
+                if table.isTemporary:
+                    continue
+                frame = self.spark.table(f"{schema}.`{table.tableName}`")
+                # a timestamp column read as timestamp_ntz: its UTC wall time (session time
+                # zone), whatever the time zone of this Python process
+                columns = [f"cast(`{f.name}` as timestamp_ntz) as `{f.name}`"
+                           if f.dataType.simpleString() == "timestamp" else f"`{f.name}`"
+                           for f in frame.schema.fields]
+                rows = frame.selectExpr(*columns).collect()
+                found[(schema, table.tableName)] = (frame.columns, [tuple(row) for row in rows])
+        return found
+
+
 # engine name -> class; the first is the reference every other engine is compared with
-ENGINES = {"duckdb": DuckDB, "postgres": Postgres}
+ENGINES = {"duckdb": DuckDB, "postgres": Postgres, "spark": Spark}
 
 
 def _read_relations(con, placeholder: str) -> Relations:
@@ -192,7 +268,14 @@ def batches(tmp_path_factory) -> list[Path]:
 
 @pytest.fixture(scope="module")
 def engines(request) -> dict:
-    return {name: engine_class(request, "incremental") for name, engine_class in ENGINES.items()}
+    """name -> engine, or the reason it cannot run here (EngineUnavailable)."""
+    found = {}
+    for name, engine_class in ENGINES.items():
+        try:
+            found[name] = engine_class(request, "incremental")
+        except EngineUnavailable as e:
+            found[name] = str(e)
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +285,8 @@ def snapshots(engines, batches) -> dict[str, dict[str, Relations]]:
     for step, batch in zip(STEPS, batches):
         found[step] = {}
         for name, engine in engines.items():
+            if isinstance(engine, str):  # unavailable here: its comparisons skip
+                continue
             first = step == STEPS[0]
             engine.load(batch, append=not first)
             engine.build(*(["--full-refresh"] if first else []), tests=first)
@@ -211,7 +296,9 @@ def snapshots(engines, batches) -> dict[str, dict[str, Relations]]:
 
 @pytest.mark.parametrize("engine", [name for name in ENGINES if name != REFERENCE])
 @pytest.mark.parametrize("step", STEPS)
-def test_engine_equals_duckdb(snapshots, step, engine):
+def test_engine_equals_duckdb(engines, snapshots, step, engine):
+    if isinstance(engines[engine], str):
+        pytest.skip(engines[engine])
     reference = snapshots[step][REFERENCE]
     assert reference, "no relations read from the reference engine"
     marts = [key for key in reference if key[0] == "marts" and reference[key][1]]
@@ -230,6 +317,70 @@ def test_postgres_incremental_equals_a_postgres_full_refresh(request, snapshots,
     full.build("--full-refresh", tests=False)
     found = differences(full.relations(), incremental)
     assert not found, "Postgres incremental != Postgres full refresh:\n  " + "\n  ".join(found)
+
+
+def test_spark_loader_keeps_the_contract(engines, snapshots, tmp_path):
+    """The Spark loader refuses what the DuckDB loader refuses, with its messages, and loads
+    nothing then (no staging table left behind); an append adds rows with the contract's types.
+    Runs after every build (it depends on `snapshots`): it changes Spark's raw tables."""
+    spark = engines["spark"]
+    if isinstance(spark, str):
+        pytest.skip(spark)
+
+    def count() -> int:
+        return spark.spark.table("raw.accounts").count()
+
+    def raw_tables() -> set[str]:
+        return {t.tableName for t in spark.spark.sql("show tables in raw").collect()}
+
+    before, tables = count(), raw_tables()
+    source = tmp_path / "files"
+    source.mkdir()
+    header = "account_id,account_name,vertical,motion,created_at,is_test_account,_loaded_at\n"
+    (source / "interventions.csv").write_text(
+        "intervention_id,account_id,user_id,channel,campaign,sent_at\ni1,a1,,email,setup_help,2026-01-02 00:00:00\n")
+    (source / "accounts.csv").write_text(header.replace("is_test_account,", "") + "loader-check,Acme,crm,plg,2026-01-01 00:00:00,\n")
+    with pytest.raises(load_raw.ValidationError) as refused:
+        spark.load(source, append=True)
+    assert "accounts.csv: missing required column(s): is_test_account" in str(refused.value)
+    assert count() == before and raw_tables() == tables
+
+    (source / "accounts.csv").write_text(header + "loader-check,Acme,crm,plg,2026-01-01 00:00:00,maybe,\n")
+    with pytest.raises(load_raw.ValidationError) as refused:
+        spark.load(source, append=True)
+    assert "accounts.csv: column is_test_account: cannot parse 'maybe'" in str(refused.value)
+    assert count() == before and raw_tables() == tables
+
+    (source / "accounts.csv").write_text(header + "loader-check,Acme,crm,plg,2026-01-01 00:00:00.123456,false,\n")
+    spark.load(source, append=True)
+    assert count() == before + 1 and raw_tables() == tables
+    row = spark.spark.sql("select cast(created_at as timestamp_ntz) as created_at, is_test_account, "
+                          "_loaded_at is not null as stamped from raw.accounts where account_id = 'loader-check'").collect()
+    assert [tuple(r) for r in row] == [(dt.datetime(2026, 1, 1, 0, 0, 0, 123456), False, True)]
+
+
+def test_spark_loader_session_has_the_spark_target_settings(monkeypatch):
+    """The loader's Spark session (scripts/spark_session.py) and dbt's (profiles.yml, output
+    `spark`) set the same Spark settings from the same variables: one warehouse, one metastore."""
+    import spark_session
+    import yaml
+
+    monkeypatch.setenv("ACTIVATION_SPARK_WAREHOUSE_DIR", "/data/wh")
+    monkeypatch.delenv("ACTIVATION_SPARK_METASTORE_DIR", raising=False)
+    profile = yaml.safe_load((PROJECT_ROOT / "profiles.yml").read_text())
+    output = profile["activation"]["outputs"]["spark"]
+    assert (output["type"], output["method"]) == ("spark", "session")
+    loader = spark_session.settings()
+    assert set(output["server_side_parameters"]) == set(loader) - {"spark.sql.ansi.enabled"}  # dbt-spark adds it
+    assert loader["spark.sql.warehouse.dir"] == "/data/wh"
+    assert loader["spark.hadoop.javax.jdo.option.ConnectionURL"] == \
+        "jdbc:derby:;databaseName=/data/wh_metastore/metastore_db;create=true"
+    for name in ("ACTIVATION_SPARK_WAREHOUSE_DIR", "ACTIVATION_SPARK_METASTORE_DIR"):
+        assert all(name in str(value) for key, value in output["server_side_parameters"].items()
+                   if key in ("spark.hadoop.javax.jdo.option.ConnectionURL", "spark.driver.extraJavaOptions"))
+    monkeypatch.delenv("ACTIVATION_SPARK_WAREHOUSE_DIR")
+    with pytest.raises(spark_session.SparkConfigError, match="ACTIVATION_SPARK_WAREHOUSE_DIR is not set"):
+        spark_session.settings()
 
 
 def test_unit_test_names_fit_postgres_identifiers():

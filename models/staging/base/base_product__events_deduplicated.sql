@@ -18,7 +18,7 @@
 -#}
 {{
     config(
-        materialized='incremental',
+        materialized=activation_incremental_materialization(),
         unique_key='event_key',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
