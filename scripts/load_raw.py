@@ -1,8 +1,15 @@
-"""Load raw source files into the ``raw`` schema of the DuckDB warehouse (SPEC section 1).
+"""Load raw source files into the ``raw`` schema of the warehouse (SPEC section 1).
 
 Usage::
 
     python scripts/load_raw.py --source-dir DIR [--append] [--database PATH]
+    ACTIVATION_TARGET=postgres python scripts/load_raw.py --source-dir DIR [--append]
+
+The warehouse is the target's (``$ACTIVATION_TARGET``, as for dbt): ``dev`` (default), the DuckDB
+file ``--database``; ``postgres``, the server of the ``ACTIVATION_PG_*`` variables. Files are
+validated and cast with DuckDB the same way for every target; the engine-specific writing
+(DuckDB: INSERT in the file's transaction; Postgres: COPY in one transaction) is in
+scripts/engines/.
 
 For each table in ``raw_schema.TABLES`` the loader looks for ``DIR/<table>.csv`` or
 ``DIR/<table>.parquet`` (both present for one table is an error). Without ``--append`` the raw
@@ -13,7 +20,8 @@ so that dbt sources always resolve.
 
 Behaviour worth knowing (also documented in the README / docs):
 
-* Everything happens in one DuckDB transaction: if any file fails, nothing from the call lands.
+* Everything happens in one transaction of the warehouse: if any file fails, nothing from the
+  call lands.
 * CSV files are read with every column as text (no type sniffing) and cast explicitly here:
   empty field = null; booleans ``true``/``false`` (case-insensitive); integers ``[+-]digits``;
   timestamps ``YYYY-MM-DD HH:MM:SS[.ffffff]`` with a space or ``T`` separator and an optional
@@ -530,14 +538,16 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: list[str] | None = None) -> int:
     parser = _Parser(
         prog="load_raw.py",
-        description="Load DIR/<table>.csv|.parquet into the raw schema of the DuckDB warehouse.",
+        description="Load DIR/<table>.csv|.parquet into the raw schema of the warehouse "
+                    "($ACTIVATION_TARGET: dev = DuckDB, postgres = the ACTIVATION_PG_* server).",
         epilog="Exit codes: 0 ok, 1 bad input (nothing loaded), 2 database locked / I/O error.",
     )
     parser.add_argument("--source-dir", required=True, type=Path, help="directory with the files")
     parser.add_argument("--append", action="store_true", help="append instead of replacing")
     parser.add_argument(
         "--database", type=Path, default=None,
-        help=f"DuckDB file (default: ${DATABASE_ENV_VAR}, else {DEFAULT_DATABASE} at the project root)",
+        help=f"DuckDB file of target dev (default: ${DATABASE_ENV_VAR}, else {DEFAULT_DATABASE} at the "
+             "project root)",
     )
     args = parser.parse_args(argv)
     try:

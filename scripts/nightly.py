@@ -58,6 +58,13 @@ Exit codes:
     4  a source is stale (freshness error) and --fail-on-stale was given: not built, not published
     5  built and tested, but writing the serving file failed: the previous serving file is untouched
 
+On Postgres (``ACTIVATION_TARGET=postgres``; the server from the ``ACTIVATION_PG_*`` variables,
+``--database`` refused) the steps are the same, with the same exit codes: the warehouse is held
+by an advisory lock (scripts/engines/postgres_engine.py), the ledger is written in the load's
+COPY transaction, and step 4 publishes into schemas ``serving_marts``, ``serving_dq`` and
+``serving_meta`` of the same database in one transaction (scripts/nightly_postgres.py);
+``--serving-path`` does not apply.
+
 Importable: ``main(argv) -> int``; ``run(options) -> NightlyResult``.
 """
 
