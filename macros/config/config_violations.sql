@@ -21,3 +21,28 @@
     {{- return("Invalid configuration in " ~ relation.identifier ~ ": " ~ message
                ~ ". Offending row(s): " ~ described | join('; ')) -}}
 {%- endmacro %}
+
+{#-
+    Fail the calling model with the first rule's violations, for `rules` (dicts with seed,
+    condition, message, row_columns) over the seeds `seeds`. Does nothing at parse time and
+    before every one of `seeds` is loaded (a compile or lint on an empty database has nothing to
+    check). A macro, so that the model renders the same layout either way (sqlfluff).
+-#}
+{% macro activation_raise_config_violations(rules, seeds) -%}
+    {%- if not execute -%}
+        {{- return('') -}}
+    {%- endif -%}
+    {%- for seed in seeds -%}
+        {%- if load_relation(ref(seed)) is none -%}
+            {{- return('') -}}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for rule in rules -%}
+        {%- set problem = activation_config_violations(
+            ref(rule.seed), rule.condition, rule.message, rule.row_columns) -%}
+        {%- if problem -%}
+            {{- exceptions.raise_compiler_error(problem) -}}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return('') -}}
+{%- endmacro %}

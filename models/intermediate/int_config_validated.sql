@@ -29,17 +29,7 @@
 ] -%}
 
 {#- Seeds not loaded yet (a compile or lint on an empty database) have nothing to check. -#}
-{%- if execute and load_relation(ref('event_catalog')) is not none
-        and load_relation(ref('aha_definitions')) is not none
-        and load_relation(ref('category_benchmarks')) is not none -%}
-    {%- for rule in rules -%}
-        {%- set problem = activation_config_violations(
-            ref(rule.seed), rule.condition, rule.message, rule.row_columns) -%}
-        {%- if problem -%}
-            {{ exceptions.raise_compiler_error(problem) }}
-        {%- endif -%}
-    {%- endfor -%}
-{%- endif %}
+{%- do activation_raise_config_violations(rules, ['event_catalog', 'aha_definitions', 'category_benchmarks']) %}
 
 with
 
