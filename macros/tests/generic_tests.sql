@@ -97,7 +97,7 @@ select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
     model's columns from the graph, so a new constraint is covered without a new test.
 -#}
 {% test not_null_constraints_hold(model) %}
-    {{ config(enabled=target.type not in ['duckdb', 'postgres']) }}
+    {{ config(enabled=not activation_enforces_not_null()) }}
     {%- set columns = [] -%}
     {%- if execute -%}
         {%- for node in graph.nodes.values() -%}
@@ -123,3 +123,26 @@ select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
     select 'no not_null constraint found for {{ model }}' as column_name, 1 as null_rows
     {%- endif %}
 {% endtest %}
+
+{#- Whether the engine enforces a contract's NOT NULL constraints on insert. -#}
+{% macro activation_enforces_not_null() -%}
+    {{- return(adapter.dispatch('activation_enforces_not_null', 'activation')()) -}}
+{%- endmacro %}
+
+{% macro duckdb__activation_enforces_not_null() -%}
+    {{- return(true) -}}
+{%- endmacro %}
+
+{% macro postgres__activation_enforces_not_null() -%}
+    {{- return(true) -}}
+{%- endmacro %}
+
+{#- Spark: NOT NULL is accepted on Parquet tables but not enforced. -#}
+{% macro spark__activation_enforces_not_null() -%}
+    {{- return(false) -}}
+{%- endmacro %}
+
+{#- Any other engine: not assumed; the constraints are checked as data. -#}
+{% macro default__activation_enforces_not_null() -%}
+    {{- return(false) -}}
+{%- endmacro %}

@@ -7,9 +7,12 @@ raw row must be accounted for exactly once.
 
 from __future__ import annotations
 
+import shutil
+
+import duckdb
 import pytest
 
-from conftest import query
+from conftest import connect, copy_project, query
 
 SPEC_MARTS = [
     "fct_account_activation", "fct_activation_cohorts", "fct_activation_cohorts_by_segment",
@@ -133,3 +136,45 @@ def test_account_activation_has_one_row_per_non_test_account(dirty_warehouse):
     """)
     [(actual, distinct)] = query(database, "select count(*), count(distinct account_id) from marts.fct_account_activation")
     assert actual == distinct == expected
+
+
+def _not_null_check_statuses(run) -> list[str]:
+    return [status for node, status in run.statuses.items() if ".not_null_constraints_hold_" in node]
+
+
+def test_not_null_constraints_are_enforced_or_checked_as_data(dirty_warehouse, dbt, tmp_path):
+    """The not_null data tests that repeated a contract are gone: DuckDB enforces the contract's
+    NOT NULL on write, and where an engine does not (activation_enforces_not_null false, as on
+    Spark), the generic test not_null_constraints_hold finds a null in a constrained column."""
+    database, _ = dirty_warehouse
+    con = connect(database)
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(database, copy)
+    con = connect(copy)
+    try:
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("update marts.fct_account_activation set vertical = null")
+    finally:
+        con.close()
+    here = dbt("test", "--select", "fct_account_activation", database=copy)
+    assert here.success and not _not_null_check_statuses(here), "the check is disabled where enforced"
+
+    # an engine that does not enforce it: the same table with the constraint gone and a null in it
+    project = copy_project(tmp_path / "project")
+    macros = project / "macros" / "tests" / "generic_tests.sql"
+    enforced = "{% macro duckdb__activation_enforces_not_null() -%}\n    {{- return(true) -}}"
+    assert enforced in macros.read_text()
+    macros.write_text(macros.read_text().replace(enforced, enforced.replace("true", "false")))
+    con = connect(copy)
+    try:
+        con.execute("alter table marts.fct_account_activation alter column vertical drop not null")
+        con.execute("""update marts.fct_account_activation set vertical = null
+                       where account_id = (select min(account_id) from marts.fct_account_activation)""")
+    finally:
+        con.close()
+    there = dbt("test", "--select", "fct_account_activation", database=copy, project_dir=project)
+    assert _not_null_check_statuses(there) == ["fail"], there.text[-2000:]
