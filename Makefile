@@ -50,7 +50,7 @@ build: venv ## dbt build from scratch (--full-refresh: the demo replaces its raw
 summary: venv ## print a short summary of the warehouse
 	$(BIN)/python scripts/summary.py
 
-test: venv engines lint pytest ## everything: lint, then pytest (script tests, dbt unit and data tests, end-to-end builds, DuckDB vs Postgres and Spark)
+test: venv engines chromium postgres java lint pytest ## everything: lint, then pytest (script tests, dbt unit and data tests, end-to-end builds, DuckDB vs Postgres and Spark); installs the browser, PostgreSQL server and Java it needs when missing
 
 LINT_DATABASE := target/sqlfluff.duckdb
 
