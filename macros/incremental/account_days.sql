@@ -6,17 +6,18 @@
 -#}
 
 {#-
-    CTEs (without a leading `with`, ending in a comma) that end in `recompute_from`: one row per
-    account of the `accounts` CTE (account_id, signup_date), with recompute_from_date, the first
-    date this run recomputes for it:
+    CTEs (without a leading `with`, ending in a comma) that end in `recomputed_accounts`: one row
+    per account of the `accounts` CTE (account_id, signup_date) that has a date to recompute,
+    with recompute_from_date, the first date this run recomputes for it:
       * signup_date on a full build, and for an account that is new or whose signup_date moved;
       * the earliest date of the account in this run's scopes (stg_product__event_scopes; a
         whole account from its signup_date), when that is before the first new date;
-      * otherwise the first date after the last stored one: new dates only.
-    A date before recompute_from_date keeps its stored row, so a model may read it back (the
-    previous date of a lag). Dates after as_of_date are the caller's to leave out.
+      * otherwise the first date after the last stored one: new dates only;
+    and read_from_date, `lookback_days` before it (not before signup_date): the earliest date
+    whose input the recomputed dates need (a rolling window, the previous date of a lag). Dates
+    before recompute_from_date keep their stored rows; dates after as_of_date are left out.
 -#}
-{% macro activation_account_days_recompute_from() -%}
+{% macro activation_account_days_recompute_from(lookback_days) -%}
 {%- if activation_is_incremental() %}
 stored_accounts as (
     select
@@ -67,6 +68,18 @@ recompute_from as (
     from accounts
 ),
 {%- endif %}
+
+recomputed_accounts as (
+    select
+        account_id,
+        signup_date,
+        recompute_from_date,
+        greatest(
+            signup_date, cast({{ dbt.dateadd('day', -lookback_days, 'recompute_from_date') }} as date)
+        ) as read_from_date
+    from recompute_from
+    where recompute_from_date <= {{ activation_as_of_date() }}
+),
 {%- endmacro %}
 
 {#-

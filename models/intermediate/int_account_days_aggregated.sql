@@ -9,8 +9,9 @@
     date of the account in this run's event scopes (stg_product__event_scopes; a whole account
     from its signup_date), and the whole account when it is new or its signup_date moved
     (activation_account_days_recompute_from). The rolling values of those dates need only the
-    35 days before (30-day window; 4 prior ISO weeks end at most 34 days earlier), so the model reads activity from `window_start_date` on; a full refresh is the same
-    computation with every account recomputed from its signup_date. The post-hook
+    35 days before (30-day window; 4 prior ISO weeks end at most 34 days earlier), so the model
+    reads activity from `read_from_date` on; a full refresh is the same computation with every
+    account recomputed from its signup_date. The post-hook
     (activation_prune_account_dates) removes rows a full rebuild would no longer produce.
 -#}
 {{
@@ -35,16 +36,8 @@ accounts as (
     from {{ ref('int_accounts_enriched') }}
 ),
 
-{{ activation_account_days_recompute_from() }}
-
-recomputed_accounts as (
-    select
-        account_id,
-        recompute_from_date,
-        greatest(signup_date, cast({{ dbt.dateadd('day', -35, 'recompute_from_date') }} as date)) as window_start_date
-    from recompute_from
-    where recompute_from_date <= {{ activation_as_of_date() }}
-),
+{#- the rolling windows need the 35 days before a recomputed date -#}
+{{ activation_account_days_recompute_from(lookback_days=35) }}
 
 activity as (
     select daily.*
@@ -54,7 +47,7 @@ activity as (
     where
         daily.is_customer_user
         and daily.is_value_action
-        and daily.event_date >= recomputed_accounts.window_start_date
+        and daily.event_date >= recomputed_accounts.read_from_date
         and daily.event_date <= {{ activation_as_of_date() }}
 ),
 
@@ -95,7 +88,7 @@ organic_user_deltas as (
 ),
 
 calendar as (
-    {{ activation_date_series('min(window_start_date)', activation_as_of_date(), 'from recomputed_accounts') }}
+    {{ activation_date_series('min(read_from_date)', activation_as_of_date(), 'from recomputed_accounts') }}
 ),
 
 spine as (
@@ -106,7 +99,7 @@ spine as (
         cast({{ dbt.date_trunc('week', 'calendar.date_day') }} as date) as week_start_date
     from recomputed_accounts
     inner join calendar
-        on recomputed_accounts.window_start_date <= calendar.date_day
+        on recomputed_accounts.read_from_date <= calendar.date_day
 ),
 
 organic_weeks as (

@@ -35,18 +35,8 @@ accounts as (
     from {{ ref('int_accounts_enriched') }}
 ),
 
-{{ activation_account_days_recompute_from() }}
-
--- the dates recomputed, and the date before them (the previous TAR of the first one)
-recomputed_accounts as (
-    select
-        account_id,
-        signup_date,
-        recompute_from_date,
-        greatest(signup_date, cast({{ dbt.dateadd('day', -1, 'recompute_from_date') }} as date)) as read_from_date
-    from recompute_from
-    where recompute_from_date <= {{ activation_as_of_date() }}
-),
+{#- the drop alert needs the previous date of the first recomputed one -#}
+{{ activation_account_days_recompute_from(lookback_days=1) }}
 
 account_days as (
     select
