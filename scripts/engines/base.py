@@ -4,8 +4,12 @@ loader's error classes, shared by every backend."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any
+
+import warehouse_lock
 
 from raw_schema import Table
 
@@ -84,3 +88,16 @@ class Engine(ABC):
 
     @abstractmethod
     def begin(self) -> RawWriter: ...
+
+
+@contextmanager
+def hold_lock_file(path: Path, owner: str, location: str) -> Iterator[Path]:
+    """The warehouse lock file of a file-based engine (scripts/warehouse_lock.py), held for the
+    block: refused at once with WarehouseBusy when another process holds it."""
+    try:
+        with warehouse_lock.hold(path, owner) as lock_file:
+            yield lock_file
+    except warehouse_lock.WarehouseLockedError as e:
+        raise WarehouseBusy(e.holder, f"its lock file {e.lock_file}") from None
+    except warehouse_lock.WarehouseLockError as e:
+        raise LoadIOError(f"cannot lock {location}: {e}. Nothing was loaded.") from None

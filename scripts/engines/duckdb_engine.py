@@ -8,13 +8,11 @@ plus DuckDB's own one-writer-per-file lock.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-import warehouse_lock
 
-from engines.base import DatabaseLockedError, Engine, LoadIOError, RawWriter, WarehouseBusy
+from engines.base import DatabaseLockedError, Engine, LoadIOError, RawWriter, hold_lock_file
 from raw_schema import RAW_SCHEMA, Table
 
 # Settings the load changes for the whole database instance (not only its own connection):
@@ -131,15 +129,8 @@ class DuckDBEngine(Engine):
     def location(self) -> str:
         return str(self.database)
 
-    @contextmanager
     def hold(self, owner: str):
-        try:
-            with warehouse_lock.hold(self.database, owner) as path:
-                yield path
-        except warehouse_lock.WarehouseLockedError as e:
-            raise WarehouseBusy(e.holder, f"its lock file {e.lock_file}") from None
-        except warehouse_lock.WarehouseLockError as e:
-            raise LoadIOError(f"cannot lock database {self.database}: {e}. Nothing was loaded.") from None
+        return hold_lock_file(self.database, owner, f"database {self.database}")
 
     def begin(self) -> DuckDBWriter:
         return DuckDBWriter(self.database)

@@ -24,14 +24,12 @@ embedded Derby metastore, which one process opens at a time.
 from __future__ import annotations
 
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import spark_session
-import warehouse_lock
 
-from engines.base import Engine, LoadIOError, RawWriter, ValidationError, WarehouseBusy
+from engines.base import Engine, LoadIOError, RawWriter, ValidationError, hold_lock_file
 from raw_schema import RAW_SCHEMA, Table
 
 # contract type -> Spark type, and back (Spark's simpleString names)
@@ -133,16 +131,9 @@ class SparkEngine(Engine):
     def location(self) -> str:
         return f"spark warehouse {self.warehouse}"
 
-    @contextmanager
     def hold(self, owner: str):
         self.warehouse.mkdir(parents=True, exist_ok=True)
-        try:
-            with warehouse_lock.hold(self.warehouse, owner) as path:
-                yield path
-        except warehouse_lock.WarehouseLockedError as e:
-            raise WarehouseBusy(e.holder, f"the lock file {e.lock_file}") from None
-        except warehouse_lock.WarehouseLockError as e:
-            raise LoadIOError(f"cannot lock {self.location}: {e}. Nothing was loaded.") from None
+        return hold_lock_file(self.warehouse, owner, self.location)
 
     def begin(self) -> SparkWriter:
         return SparkWriter(self.location)
