@@ -13,6 +13,9 @@
     shows whether the configured aha moment is among the best separators.
 
     Compile with `dbt compile --select aha_moment_candidates` and run target/compiled/...
+    The mart fct_aha_candidates is the scheduled, tested version of this question: value actions
+    done at least n times, the configured aha definition as a whole, a 95% interval on the lift
+    and a minimum support; this analysis keeps the SPEC's one-use view over every event name.
 -#}
 
 with

@@ -56,6 +56,25 @@
     {{- return(none) -}}
 {%- endmacro %}
 
+{#- The error message for a bad activation__aha_candidate_min_counts, or none. -#}
+{% macro _activation_check_min_counts() -%}
+    {%- set name = 'activation__aha_candidate_min_counts' -%}
+    {%- set counts = var(name) -%}
+    {%- set expectation = 'a non-empty list of distinct integers >= 1' -%}
+    {%- if counts is string or counts is not iterable or counts | length == 0 -%}
+        {{- return(_activation_config_error(name, counts, expectation)) -}}
+    {%- endif -%}
+    {%- for count in counts -%}
+        {%- if count is not number or count is boolean or count != count | int or count < 1 -%}
+            {{- return(_activation_config_error(name, counts, expectation)) -}}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if counts | unique | list | length != counts | length -%}
+        {{- return(_activation_config_error(name, counts, expectation)) -}}
+    {%- endif -%}
+    {{- return(none) -}}
+{%- endmacro %}
+
 {% macro activation_validate_config() -%}
     {%- if execute -%}
         {%- set problems = [
@@ -69,6 +88,10 @@
             _activation_check_number('activation__habit_min_weeks', min_value=1, max_value=4, integer=true),
             _activation_check_number('activation__tar_drop_alert_days', min_value=0, integer=true),
             _activation_check_setup_criteria(),
+            _activation_check_number('activation__aha_candidate_window_days', min_value=1, integer=true),
+            _activation_check_min_counts(),
+            _activation_check_number('activation__aha_candidate_min_support', min_value=1, integer=true),
+            _activation_check_number('activation__survival_max_days', min_value=0, max_value=999, integer=true),
         ] | reject('none') | list -%}
         {%- if problems -%}
             {{- exceptions.raise_compiler_error(

@@ -8,3 +8,12 @@
             then cast({{ numerator }} as {{ activation_type_double() }}) / {{ denominator }}
     end
 {%- endmacro %}
+
+{#-
+    A double rounded half up to `digits` decimals, portably (Postgres has no round(double, n)):
+    for values computed through logarithms and exponentials (survival shares, lift intervals),
+    whose last bits are floating-point noise that differs between engines.
+-#}
+{% macro activation_round_double(expression, digits) -%}
+    cast(floor(({{ expression }}) * 1e{{ digits }} + 0.5) as {{ activation_type_double() }}) / 1e{{ digits }}
+{%- endmacro %}
