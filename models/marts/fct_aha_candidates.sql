@@ -3,7 +3,7 @@
     vertical (and `all`) and candidate behaviour, among the accounts matured 180 days
     (fct_account_retention.is_retained_180d known), how many retained and churned accounts did
     it within activation__aha_candidate_window_days (14) days of signup, the two rates, their
-    ratio (the lift) with a 95% confidence interval, and the support.
+    ratio (the lift) with a 95% confidence interval, and the support (support_accounts).
 
     Candidates: every value action of the event catalog done at least n times, for each n in
     activation__aha_candidate_min_counts, plus each aha_definitions condition at its own
@@ -171,7 +171,7 @@ rates as (
         candidates.*,
         population.retained_accounts,
         population.churned_accounts,
-        candidates.retained_did + candidates.churned_did as support,
+        candidates.retained_did + candidates.churned_did as support_accounts,
         {{ activation_ratio('candidates.retained_did', 'population.retained_accounts') }} as retained_rate,
         {{ activation_ratio('candidates.churned_did', 'population.churned_accounts') }} as churned_rate,
         -- the interval needs both groups, and someone who did it
@@ -192,17 +192,19 @@ log_lifts as (
     select
         *,
         case when churned_rate > 0 then retained_rate / churned_rate end as lift,
-        case when has_interval then
-            ln(
-                ((retained_did + correction) / (retained_accounts + 2 * correction))
-                / ((churned_did + correction) / (churned_accounts + 2 * correction))
-            )
+        case
+            when has_interval
+                then ln(
+                        ((retained_did + correction) / (retained_accounts + 2 * correction))
+                        / ((churned_did + correction) / (churned_accounts + 2 * correction))
+                    )
         end as log_lift,
-        case when has_interval then
-            sqrt(
-                1 / (retained_did + correction) - 1 / (retained_accounts + 2 * correction)
-                + 1 / (churned_did + correction) - 1 / (churned_accounts + 2 * correction)
-            )
+        case
+            when has_interval
+                then sqrt(
+                        1 / (retained_did + correction) - 1 / (retained_accounts + 2 * correction)
+                        + 1 / (churned_did + correction) - 1 / (churned_accounts + 2 * correction)
+                    )
         end as log_lift_se
     from rates
 ),
@@ -212,18 +214,19 @@ intervals as (
         *,
         {{ activation_round_double('exp(log_lift - 1.96 * log_lift_se)', 9) }} as lift_ci_lower,
         {{ activation_round_double('exp(log_lift + 1.96 * log_lift_se)', 9) }} as lift_ci_upper,
-        support < {{ var('activation__aha_candidate_min_support') }} as is_low_support
+        support_accounts < {{ var('activation__aha_candidate_min_support') }} as is_low_support
     from log_lifts
 ),
 
 ranked as (
     select
         *,
-        case when not is_low_support and lift_ci_lower is not null then
-            rank() over (
-                partition by vertical, not is_low_support and lift_ci_lower is not null
-                order by lift_ci_lower desc
-            )
+        case
+            when not is_low_support and lift_ci_lower is not null
+                then rank() over (
+                        partition by vertical, not is_low_support and lift_ci_lower is not null
+                        order by lift_ci_lower desc
+                    )
         end as lift_rank
     from intervals
 ),
@@ -243,7 +246,7 @@ final as (
         cast(churned_accounts as {{ dbt.type_bigint() }}) as churned_accounts,
         cast(retained_did as {{ dbt.type_bigint() }}) as retained_did,
         cast(churned_did as {{ dbt.type_bigint() }}) as churned_did,
-        cast(support as {{ dbt.type_bigint() }}) as support,
+        cast(support_accounts as {{ dbt.type_bigint() }}) as support_accounts,
         cast(retained_rate as {{ activation_type_double() }}) as retained_rate,
         cast(churned_rate as {{ activation_type_double() }}) as churned_rate,
         cast(lift as {{ activation_type_double() }}) as lift,
