@@ -11,8 +11,9 @@ per snapshot, and the page checks for a new snapshot once a minute by itself. (T
 connection is closed when the last query running on it has finished.)
 
 Sections: milestone rates of the signup cohorts against their benchmarks with the primary
-bottleneck; right-censored TTFV percentiles; TAR health over time; the intervention queue;
-activation vs 90-day retention. Every number comes from a mart as published: rates are the
+bottleneck; milestone survival curves (Kaplan-Meier, young accounts censored); right-censored
+TTFV percentiles; TAR health over time; the intervention queue; activation vs 90-day retention;
+the early behaviours that separate retained from churned accounts (aha-moment candidates). Every number comes from a mart as published: rates are the
 marts' own (counts over matured accounts), never re-derived here.
 """
 
@@ -168,6 +169,24 @@ def interventions(snapshot: Snapshot, vertical: str) -> pd.DataFrame:
         order by queue.due_date, queue.campaign, queue.account_id""", (vertical, vertical))
 
 
+def survival(snapshot: Snapshot) -> pd.DataFrame:
+    return load(snapshot, snapshot.identity, "survival", """
+        select milestone, day_since_signup, share_reached, naive_share_reached, accounts_at_risk
+        from marts.fct_milestone_survival
+        where cohort_month is null
+        order by milestone, day_since_signup""")
+
+
+def aha_candidates(snapshot: Snapshot, vertical: str) -> pd.DataFrame:
+    return load(snapshot, snapshot.identity, "aha_candidates", """
+        select lift_rank, candidate, is_configured_aha, retained_rate, churned_rate, lift,
+               lift_ci_lower, lift_ci_upper, support_accounts, is_low_support
+        from marts.fct_aha_candidates
+        where vertical = ?
+        order by lift_rank nulls last, is_configured_aha desc, support_accounts desc, candidate""",
+                (vertical,))
+
+
 def retention(snapshot: Snapshot) -> pd.DataFrame:
     return load(snapshot, snapshot.identity, "retention", """
         select breakdown, segment, segment_order, accounts, churned_90d, churn_rate_90d,
@@ -308,6 +327,56 @@ def section_retention(snapshot: Snapshot) -> None:
     st.dataframe(frame.drop(columns=["segment_order"]), hide_index=True, width="stretch")
 
 
+MILESTONE_LABELS = {"setup_complete": "Setup", "aha": "Aha", "team_habit": "Team habit"}
+
+
+def section_survival(snapshot: Snapshot) -> None:
+    st.header("Milestone survival curves")
+    frame = survival(snapshot)
+    if frame.empty:
+        st.info("No account yet.")
+        return
+    frame = frame.assign(milestone=frame["milestone"].map(MILESTONE_LABELS))
+    long = frame.melt(id_vars=["milestone", "day_since_signup"], value_vars=["share_reached", "naive_share_reached"],
+                      var_name="estimate", value_name="share")
+    long["estimate"] = long["estimate"].map({"share_reached": "Kaplan-Meier", "naive_share_reached": "Funnel"})
+    chart = alt.Chart(long.dropna(subset=["share"])).mark_line().encode(
+        x=alt.X("day_since_signup:Q", title="Days since signup"),
+        y=alt.Y("share:Q", title="Share of accounts reached", axis=alt.Axis(format="%")),
+        color=alt.Color("milestone:N", sort=list(MILESTONE_LABELS.values()), title="Milestone"),
+        strokeDash=alt.StrokeDash("estimate:N", title=None, scale=alt.Scale(
+            domain=["Kaplan-Meier", "Funnel"], range=[[1, 0], [4, 3]])),
+        tooltip=["milestone:N", "estimate:N", "day_since_signup:Q", alt.Tooltip("share:Q", format=".1%")])
+    st.altair_chart(chart.properties(height=320), width="stretch")
+    st.caption("All signups. Kaplan-Meier (solid) leaves accounts too young to have reached a day out of its "
+               "denominator; the funnel (dashed) counts them as not reached.")
+
+
+def section_aha_candidates(snapshot: Snapshot, options: list[str]) -> None:
+    st.header("Aha-moment candidates")
+    choice = st.selectbox("Vertical", ["all"] + options, key="aha_vertical")
+    frame = aha_candidates(snapshot, choice)
+    if frame.empty:
+        st.info("No account has matured 180 days yet.")
+        return
+    ranked = frame.dropna(subset=["lift_rank"]).head(12)
+    if not ranked.empty:
+        base = alt.Chart(ranked).encode(y=alt.Y("candidate:N", sort=alt.SortField("lift_rank"), title=None,
+                                                axis=alt.Axis(labelLimit=260)))
+        bars = base.mark_rule(strokeWidth=2).encode(
+            x=alt.X("lift_ci_lower:Q", title="Lift (retained rate / churned rate), 95% interval",
+                    scale=alt.Scale(type="log")),
+            x2="lift_ci_upper:Q")
+        points = base.mark_point(filled=True, size=60).encode(
+            x="lift:Q", color=alt.Color("is_configured_aha:N", title="Configured aha"),
+            tooltip=["candidate:N", alt.Tooltip("lift:Q", format=".2f"), alt.Tooltip("lift_ci_lower:Q", format=".2f"),
+                     alt.Tooltip("lift_ci_upper:Q", format=".2f"), "support_accounts:Q"])
+        st.altair_chart((bars + points).properties(height=40 + 24 * len(ranked)), width="stretch")
+    st.caption("Accounts matured 180 days: what they did in their first 14 days, retained vs churned. Ranked by the "
+               "interval's lower bound; candidates with too little support are listed, unranked.")
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
 @st.fragment(run_every=60)
 def _watch_for_new_snapshot(path: Path, identity: tuple) -> None:
     """Once a minute: rerun the whole page when the nightly has published a new file."""
@@ -336,10 +405,12 @@ def main() -> None:
     vertical = st.sidebar.selectbox("Vertical (TTFV, TAR, queue)", [ALL] + options, key="vertical")
 
     section_cohorts(snapshot)
+    section_survival(snapshot)
     section_ttfv(snapshot, options, vertical)
     section_tar(snapshot, vertical)
     section_interventions(snapshot, vertical)
     section_retention(snapshot)
+    section_aha_candidates(snapshot, options)
 
 
 main()

@@ -5,10 +5,11 @@
     it within activation__aha_candidate_window_days (14) days of signup, the two rates, their
     ratio (the lift) with a 95% confidence interval, and the support (support_accounts).
 
-    Candidates: every value action of the event catalog done at least n times, for each n in
-    activation__aha_candidate_min_counts, plus each aha_definitions condition at its own
-    min_count (the configured ones are flagged), plus the vertical's whole configured aha
-    definition reached within the window (`aha_definition`, from fct_account_activation.aha_at).
+    Candidates, the same for every vertical: every value action of the event catalog done at
+    least n times, for each n in activation__aha_candidate_min_counts, plus every aha_definitions
+    condition at its own min_count (flagged where it is the vertical's own), plus the vertical's
+    whole configured aha definition reached within the window (`aha_definition`, from
+    fct_account_activation.aha_at).
 
     The interval is Katz's log method for a ratio of two proportions: exp(ln(lift) +/- 1.96 * se)
     with se = sqrt(1/a - 1/n1 + 1/c - 1/n2) (a of n1 retained, c of n2 churned accounts did
@@ -86,22 +87,28 @@ population as (
     group by vertical
 ),
 
-candidate_event_counts as (
+-- the same behaviours for every vertical (so that verticals compare and pool): each value
+-- action at each min_count, and every aha_definitions condition
+event_count_behaviours as (
     select
-        population.vertical,
         value_actions.event_name,
         min_counts.min_count
-    from population
-    cross join value_actions
+    from value_actions
     cross join min_counts
     union
     select
-        aha_definitions.vertical,
-        aha_definitions.event_name,
-        aha_definitions.min_count
+        event_name,
+        min_count
     from aha_definitions
-    inner join population
-        on aha_definitions.vertical = population.vertical
+),
+
+candidate_event_counts as (
+    select
+        population.vertical,
+        event_count_behaviours.event_name,
+        event_count_behaviours.min_count
+    from population
+    cross join event_count_behaviours
 ),
 
 event_counts_done as (
@@ -253,7 +260,8 @@ final as (
         cast(lift_ci_lower as {{ activation_type_double() }}) as lift_ci_lower,
         cast(lift_ci_upper as {{ activation_type_double() }}) as lift_ci_upper,
         is_low_support,
-        cast(lift_rank as {{ dbt.type_bigint() }}) as lift_rank
+        cast(lift_rank as {{ dbt.type_bigint() }}) as lift_rank,
+        cast({{ activation_as_of_date() }} as date) as as_of_date
     from ranked
 )
 

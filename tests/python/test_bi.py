@@ -37,8 +37,9 @@ ACCOUNTS = 80
 OLD_DUCKDB = "1.4.0"  # the oldest client the serving file promises to serve
 APP = PROJECT_ROOT / "dashboard" / "app.py"
 SCREENSHOT = PROJECT_ROOT / "target" / "dashboard.png"
-DASHBOARD_HEADERS = ["Milestone rates by signup cohort", "Time to first value",
-                     "Team activation rate health over time", "Intervention queue", "Activation vs retention"]
+DASHBOARD_HEADERS = ["Milestone rates by signup cohort", "Milestone survival curves", "Time to first value",
+                     "Team activation rate health over time", "Intervention queue", "Activation vs retention",
+                     "Aha-moment candidates"]
 EXPOSURES = {"activation_dashboard", "customer_success_intervention_queue"}
 # column types that cannot hold text (every other column is searched for personal values)
 NOT_TEXT = ("BIGINT", "INTEGER", "HUGEINT", "DOUBLE", "FLOAT", "BOOLEAN", "DATE", "TIMESTAMP")
@@ -364,6 +365,36 @@ def test_metricflow_validates_and_answers_like_hand_written_sql(bi, tmp_path):
             assert value is None or abs(got[quarter][metric] - value) < 1e-9, (quarter, metric)
 
 
+
+def test_metricflow_pools_aha_candidates_and_survival_like_the_marts_all_rows(bi, tmp_path):
+    """Pooled over verticals (or signup months), the semantic layer's counts give the marts' own
+    `all` rows: the aha lift per candidate, the Kaplan-Meier share and the daily hazard."""
+    rows = mf_query(bi, tmp_path, ["aha_candidate_retained_rate", "aha_candidate_lift"], ["aha_candidate__candidate"])
+    got = {r["aha_candidate__candidate"]: (number(r["aha_candidate_retained_rate"]), number(r["aha_candidate_lift"]))
+           for r in rows}
+    expected = {candidate: (rate, lift) for candidate, rate, lift in serving_query(
+        bi.serving, "select candidate, retained_rate, lift from marts.fct_aha_candidates where vertical = 'all'")}
+    assert got.keys() == expected.keys() and any(lift is not None for _, lift in expected.values())
+    for candidate, (rate, lift) in expected.items():
+        assert abs(got[candidate][0] - rate) < 1e-9, candidate
+        assert (got[candidate][1] is None) == (lift is None), candidate
+        assert lift is None or abs(got[candidate][1] - lift) < 1e-9, candidate
+
+    rows = mf_query(bi, tmp_path, ["milestone_share_reached", "milestone_daily_hazard"],
+                    ["survival_point__milestone", "survival_point__day_since_signup"])
+    got = {(r["survival_point__milestone"], int(r["survival_point__day_since_signup"])):
+           (number(r["milestone_share_reached"]), number(r["milestone_daily_hazard"])) for r in rows}
+    expected = {(milestone, day): (share, hazard) for milestone, day, share, hazard in serving_query(bi.serving, """
+        select milestone, day_since_signup, share_reached,
+               accounts_reached_on_day / nullif(accounts_at_risk, 0)
+        from marts.fct_milestone_survival where cohort_month is null""")}
+    assert got.keys() == expected.keys() and len(expected) == 3 * 91
+    for key, (share, hazard) in expected.items():
+        assert (got[key][0] is None) == (share is None) and (share is None or abs(got[key][0] - share) < 1e-9), key
+        assert (got[key][1] is None) == (hazard is None), key
+        assert hazard is None or abs(got[key][1] - hazard) < 1e-9, key
+
+
 # --------------------------------------------------------------------------------------------
 # 4. docs site
 
@@ -406,7 +437,7 @@ def test_dashboard_renders_and_picks_up_a_new_snapshot(bi, monkeypatch, tmp_path
     assert not at.exception, [e.value for e in at.exception]
     assert [h.value for h in at.header] == DASHBOARD_HEADERS
     assert not at.warning and not at.error
-    assert len(at.get("vega_lite_chart")) == 5  # the five sections' charts
+    assert len(at.get("vega_lite_chart")) == 7  # the seven sections' charts
     [(published_at, as_of)] = serving_query(served, "select published_at, as_of_date from meta.publication")
     assert f"data as of **{as_of}**" in at.caption[0].value and f"{published_at:%Y-%m-%d %H:%M:%S}" in at.caption[0].value
     # the latest fully matured month cohort, its rates and bottleneck, as the mart has them
@@ -419,6 +450,10 @@ def test_dashboard_renders_and_picks_up_a_new_snapshot(bi, monkeypatch, tmp_path
     assert f"cohort: {start:%Y-%m-%d}**" in at.markdown[0].value and bottleneck.replace("_", " ") in at.markdown[0].value
     [(due,)] = serving_query(served, "select count(*) from marts.rpt_activation_interventions_due")
     assert metrics["Interventions due"] == str(due) and due > 0
+    # the aha candidates of all verticals, best first, as the mart ranks them
+    best = [c for (c,) in serving_query(served, "select candidate from marts.fct_aha_candidates "
+                                                "where vertical = 'all' and lift_rank = 1")]
+    assert best and at.dataframe[-1].value["candidate"].iloc[0] in best
 
     # the vertical filter narrows the queue
     at.sidebar.selectbox[0].select("crm").run()
@@ -481,7 +516,7 @@ def test_dashboard_in_headless_chromium(bi):
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                       "--disable-component-update", "--disable-sync"])
             try:
-                page = browser.new_page(viewport={"width": 1400, "height": 4200})
+                page = browser.new_page(viewport={"width": 1400, "height": 5400})
                 page_errors: list[str] = []
                 page.on("pageerror", lambda error: page_errors.append(str(error)))
                 page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
@@ -489,7 +524,7 @@ def test_dashboard_in_headless_chromium(bi):
                 # every chart drawn: Vega-Lite renders into a canvas or svg inside each chart element
                 page.wait_for_function(
                     "document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
-                    "[data-testid=\"stVegaLiteChart\"] svg').length >= 5", timeout=60_000)
+                    "[data-testid=\"stVegaLiteChart\"] svg').length >= 7", timeout=60_000)
                 page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=60_000)
                 SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SCREENSHOT), full_page=True)
