@@ -64,7 +64,7 @@ broken_curves as (
         'not every day once' as problem,
         cohort_month,
         milestone,
-        null as day_since_signup
+        cast(null as {{ dbt.type_bigint() }}) as day_since_signup
     from curves
     where
         n_days != {{ var('activation__survival_max_days') }} + 1
@@ -84,9 +84,9 @@ totals as (
 missing_accounts as (
     select
         'accounts missing' as problem,
-        null as cohort_month,
+        cast(null as date) as cohort_month,
         totals.milestone,
-        null as day_since_signup
+        cast(null as {{ dbt.type_bigint() }}) as day_since_signup
     from totals
     cross join accounts
     where totals.all_signups != accounts.n_accounts or totals.month_signups != accounts.n_accounts
