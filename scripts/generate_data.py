@@ -12,39 +12,58 @@ Accounts sign up over ``[start_date, end_date]`` (default: the 540 days before e
 exponential growth (about 3x more signups at the end than at the start), fewer at weekends.
 Each account gets a vertical (collaboration, analytics, crm, devtools, plus a few odd labels such
 as ``Fintech``, ``CRM`` or null that the warehouse maps to ``other``), a motion (plg or
-sales_led), a time zone, and one latent trait: **engaged**, whether the account finds its
-vertical's aha moment within 30 days. The probability of being engaged, the onboarding quality
-(integration and checklist completion) and the setup speed depend on vertical and motion, and
-improve slightly for later cohorts (the product gets better).
+sales_led), a time zone, and three latent traits that make the milestones build on each other
+(probabilities per vertical and motion: ``SETUP_P``, ``AHA_P``, ``SPREAD_P``):
+
+1. **setup done**: the account completes all five setup criteria within days. The others stall
+   on one blocker: the integration (connected months later if ever), the teammate invite (they
+   stay single-user) or the checklist. Accounts that signed up in the first third of the history
+   went through the old onboarding flow and completed setup only ~2/3 as often.
+2. **engaged**: the account finds its vertical's aha moment within 30 days; likely after setup
+   (``AHA_P``), rarely without it.
+3. **spread**: once activated, use spreads from the owner to the team, which builds the team
+   habit; elsewhere teammates log in but leave the value actions to the owner.
+
+Against the activation_benchmarks seed this reads: setup (~0.6-0.75) above aha (~0.4) above team
+habit (~0.22) on average, and segments have their own bottlenecks. Analytics plg accounts stall
+on connecting a data source (onboarding_friction); collaboration's aha (10,000 messages) needs a
+team in full swing, which few accounts become (unclear_path_to_value; it also keeps the
+event volume down); devtools accounts stay
+with the one developer who got the API working (single_user_dependency); crm and sales-led
+accounts are on track; and the months of the old onboarding flow show onboarding_friction.
 
 * **Setup.** ``Workspace_Created`` seconds after signup (mostly a system event with a null
   user), ``Integration_Connected`` and ``Onboarding_Step_Completed`` (known step ids, rarely an
   unknown one) after a segment-dependent delay, ``Team_Member_Invited`` when the owner (or a
   first admin) invites teammates. Invitees get ``users`` rows (member/guest/admin, some never
-  join). About 1 in 5 plg accounts stays single-user. Some accounts carry a vendor support user
+  join). Accounts stalled on the invite stay single-user. Some accounts carry a vendor support user
   (``is_internal``, ``@vendor.io``) who also produces events; ~1% are test accounts.
 * **Value.** Every account has a planned first value action (minutes after signup for engaged
   accounts, days or never for the others). Engaged accounts then reach their vertical's aha:
-  collaboration accounts start sending messages at once (a few big teams send 10,000 within days
-  to weeks, which is the collaboration aha), analytics users create then share a dashboard, crm
-  accounts import contacts then build a pipeline, devtools users run an API query within minutes,
-  ``other`` accounts execute a core action. Non-engaged accounts never do their vertical's aha
+  collaboration teams start sending messages at once and pass 10,000 within days to weeks (the
+  collaboration aha), analytics users create then share a dashboard, crm accounts import contacts
+  then build a pipeline, devtools users run an API query within minutes, ``other`` accounts
+  execute a core action. Non-engaged accounts never do their vertical's aha
   events (bar a rare partial attempt), so those events separate retained from churned accounts.
 * **Rhythm.** Every joined user has a base activity level; each day he is active with a
   probability shaped by weekday (weekends are quiet), account engagement (non-engaged accounts
   explore for two weeks then fade), and an approaching cancellation (activity fades in the last
   30 days). Active days hold a session in local business hours with a login and Poisson counts of
-  the vertical's value actions, so big engaged teams build a team habit and small ones do not.
+  the vertical's value actions (by the owner only, unless the account activated and its use
+  spread), so activated teams whose use spread build a team habit and the others do not.
 * **Interventions.** The vendor's automation follows the playbook (setup_help day 3,
   core_feature_prompt day 5, aha_nudge day 7, invite_team day 14, route_to_csm day 30) using
   what it can observe, misses some sends, and never writes to canceled accounts. Some targets
   answer with a value action within 24 hours (half carrying ``{"trigger": ...}``), and a share
   of non-engaged accounts activates after the aha nudge or the CSM call (prompted aha).
 * **Money.** plg accounts trial for 14 days (trialing rows with the seats they asked for), then
-  convert or cancel; sales_led accounts buy seats up front, often more than they use. Teams that
-  outgrow their seats upgrade, some accounts downgrade, churn hazard is ~5x higher for accounts
-  that never activate, and a few canceled accounts reactivate. Seats are assigned to joined users
-  after the purchase that covers them, usually within hours, sometimes after 14+ days or never.
+  convert or cancel; sales_led accounts buy seats up front for the first wave of their team. A
+  few buyers keep a seat spare for the next hire. Teams that outgrow their seats upgrade for
+  those who have joined, some accounts downgrade, and a few canceled accounts reactivate.
+  Accounts that never activate churn ~4x as often within 90 days (at the trial end or within
+  months), teams with a habit least. Seats are assigned to joined users after the purchase that
+  covers them, usually within hours; a few admins take weeks and a very few seats are never
+  handed out, so about one seat increase in eight stays unassigned past 14 days.
   Canceled accounts export their data (``Legacy_Export_Clicked``, an uncatalogued event name).
 * **Delivery.** ``received_at`` is seconds after ``occurred_at`` (rarely hours to days: offline
   clients); ``_loaded_at`` is the next 6-hourly EL run after a row's last change (sometimes days
@@ -162,9 +181,29 @@ FIRST_VALUE_ENGAGED = np.array([MESSAGE_SENT, REPORT_RUN, CORE_ACTION, API_QUERY
 FIRST_VALUE_OTHERS = np.array([CORE_ACTION, REPORT_RUN, CORE_ACTION, CORE_ACTION, REPORT_RUN])
 AHA_IS_FIRST_VALUE = np.array([True, False, False, True, True])
 
-# Per (vertical, motion): engaged probability, setup quality, setup speed (median hours),
-# median minutes to the first value action (engaged) and from first value to aha.
-ENGAGED_P = np.array([[0.52, 0.62], [0.40, 0.50], [0.47, 0.58], [0.42, 0.48], [0.32, 0.40]])
+# The three milestones build on each other, with probabilities per (vertical, motion) (rows:
+# collaboration, analytics, crm, devtools, other; columns: plg, sales_led), chosen so that each
+# segment shows a different bottleneck against the activation_benchmarks seed:
+# * SETUP_P: the account completes setup (all five criteria) within days. Analytics plg accounts
+#   stall on connecting a data source (onboarding_friction); sales-led accounts are onboarded.
+# * AHA_P: an account that completed setup is engaged (finds its vertical's aha within 30 days);
+#   without setup, ENGAGED_WITHOUT_SETUP of that. Collaboration's aha (10,000 messages) takes a
+#   team in full swing, which few accounts become (unclear_path_to_value); each one that does
+#   writes 11,000 events, so a higher rate would also multiply the data volume.
+# * SPREAD_P: an activated account's use spreads beyond its owner, so the team builds a habit.
+#   Devtools accounts stay with the one developer who got the API working (single_user_dependency).
+# Accounts that signed up in the first OLD_ONBOARDING_SHARE of the history went through the old
+# onboarding flow, which completed setup OLD_ONBOARDING_FACTOR times as often.
+SETUP_P = np.array([[0.80, 0.88], [0.40, 0.80], [0.80, 0.90], [0.76, 0.84], [0.62, 0.76]])
+AHA_P = np.array([[0.08, 0.20], [0.68, 0.72], [0.64, 0.72], [0.70, 0.72], [0.55, 0.65]])
+SPREAD_P = np.array([[0.90, 0.90], [0.75, 0.85], [0.85, 0.90], [0.12, 0.35], [0.65, 0.75]])
+ENGAGED_WITHOUT_SETUP = 0.25
+OLD_ONBOARDING_SHARE, OLD_ONBOARDING_FACTOR = 0.33, 0.65
+# Why an account that does not complete setup stalls: integration, teammate invite, checklist.
+BLOCKER_P = [0.5, 0.25, 0.25]
+INTEGRATION_BLOCKER, INVITE_BLOCKER, CHECKLIST_BLOCKER = range(3)
+# Setup quality (the share of optional steps done), setup speed (median hours), median minutes
+# to the first value action (engaged) and from the first value to the aha.
 SETUP_QUALITY = np.array([[0.90, 0.92], [0.62, 0.80], [0.80, 0.88], [0.58, 0.68], [0.52, 0.62]])
 SETUP_SPEED_H = np.array([[3, 10], [20, 30], [6, 16], [12, 24], [30, 40]], dtype=float)
 FIRST_VALUE_MIN = np.array([4, 45, 20, 7, 90], dtype=float)
@@ -342,13 +381,22 @@ class ChunkSimulator:
         self.motion = (rng.random(n) < np.where(self.vert == DEVTOOLS, 0.2, 0.35)).astype(np.int64)
         self.is_test = rng.random(n) < 0.01
         self.tz = rng.choice(TIMEZONES, n, p=TIMEZONE_P)
-        # Later cohorts onboard a little better (product improvements over the period).
+        # Setup, then the aha (mostly for accounts that set up), then the team habit (mostly for
+        # activated accounts whose use spreads); early cohorts had the old onboarding flow.
+        vm = self.vert, self.motion
         progress = (self.signup - cfg.start_ts) / max(cfg.end_ts - cfg.start_ts, 1)
-        self.engaged = rng.random(n) < ENGAGED_P[self.vert, self.motion] + 0.10 * (progress - 0.5)
+        old_flow = np.where(progress < OLD_ONBOARDING_SHARE, OLD_ONBOARDING_FACTOR, 1.0)
+        self.setup_done = rng.random(n) < SETUP_P[vm] * old_flow
+        blocker = rng.choice(len(BLOCKER_P), n, p=BLOCKER_P)
+        # sales-led accounts always invite their team: they stall on the integration instead
+        blocker = np.where((blocker == INVITE_BLOCKER) & (self.motion == 1), INTEGRATION_BLOCKER, blocker)
+        self.blocker = np.where(self.setup_done, NULL, blocker)
+        self.engaged = rng.random(n) < AHA_P[vm] * np.where(self.setup_done, 1.0, ENGAGED_WITHOUT_SETUP)
         # A share of the others activates after the aha nudge or the CSM call.
-        self.late = ~self.engaged & (rng.random(n) < 0.22)
-        self.quality = np.clip(SETUP_QUALITY[self.vert, self.motion] + 0.08 * (progress - 0.5), 0, 0.97)
-        self.speed_h = SETUP_SPEED_H[self.vert, self.motion] * np.where(self.engaged, 1.0, 1.8)
+        self.late = ~self.engaged & (rng.random(n) < 0.12)
+        self.spread = rng.random(n) < SPREAD_P[vm]
+        self.quality = np.clip(SETUP_QUALITY[vm] + 0.08 * (progress - 0.5), 0, 0.97)
+        self.speed_h = SETUP_SPEED_H[vm] * np.where(self.engaged, 1.0, 1.8)
 
     # --- users --------------------------------------------------------------------------
 
@@ -361,6 +409,10 @@ class ChunkSimulator:
             np.where(rng.random(n) < 0.2, 0, 1 + np.floor(_lognormal(rng, 2.5, 0.9, n))),
         )
         team = np.minimum(team + np.where(self.vert == COLLAB, np.floor(rng.random(n) * 3), 0), 80)
+        # Accounts that complete setup invite someone (a collaboration team in full swing: two or
+        # more); those stalled on the invite stay single-user.
+        team = np.maximum(team, np.where(self.setup_done, np.where(self.engaged & (self.vert == COLLAB), 2, 1), 0))
+        team = np.where(self.blocker == INVITE_BLOCKER, 0, team)
         self.n_invites = team.astype(np.int64)
         self.has_internal = rng.random(n) < 0.05
         size = 1 + self.n_invites + self.has_internal
@@ -374,11 +426,14 @@ class ChunkSimulator:
 
         u = rng.random(m)
         role = np.where(u < 0.05, ADMIN, np.where(u < 0.84, MEMBER, GUEST))
+        # A first invitee is often a co-admin, but a member when the account completes setup.
         role = np.where((pos == 1) & (rng.random(m) < 0.3), ADMIN, role)
+        role = np.where((pos == 1) & self.setup_done[acc], MEMBER, role)
         role = np.where(owner, OWNER, np.where(internal, ADMIN, role))
 
         # Invitations come in a first wave then trickle in as the team grows.
         first_invite = self.signup + _lognormal(rng, self.speed_h * HOUR, 1.2, n).astype(np.int64)
+        first_invite = np.where(self.setup_done, np.minimum(first_invite, self.signup + 20 * DAY), first_invite)
         same_wave = (pos == 1) | (rng.random(m) < 0.5)
         offset = np.where(same_wave, rng.integers(0, 20 * MINUTE, m), rng.exponential(25 * DAY, m).astype(np.int64))
         invited = np.where(invitee, first_invite[acc] + offset, NEVER)
@@ -427,12 +482,17 @@ class ChunkSimulator:
         engaged = self.engaged
         slow = np.where(self.motion == 1, SALES_LED_SLOWDOWN, 1.0)
 
-        def setup_delay() -> np.ndarray:
-            return _lognormal(rng, self.speed_h * HOUR, 1.1, n).astype(np.int64)
+        done, blocker = self.setup_done, self.blocker
 
-        self.workspace_at = np.where(rng.random(n) < 0.985, s + rng.integers(5, 120, n), NEVER)
-        connects = rng.random(n) < q * np.where(engaged, 1.05, 0.85)
-        self.integration_at = np.where(connects, s + setup_delay(), NEVER)
+        def setup_delay() -> np.ndarray:
+            delay = _lognormal(rng, self.speed_h * HOUR, 1.1, n)
+            return np.where(done, np.minimum(delay, 25 * DAY), delay).astype(np.int64)
+
+        self.workspace_at = np.where(done | (rng.random(n) < 0.985), s + rng.integers(5, 120, n), NEVER)
+        # Accounts stalled on the integration connect it after months if ever.
+        connects = done | ((blocker != INTEGRATION_BLOCKER) & (rng.random(n) < q * np.where(engaged, 1.05, 0.85)))
+        late_connect = (blocker == INTEGRATION_BLOCKER) & (rng.random(n) < 0.25)
+        self.integration_at = np.select([connects, late_connect], [s + setup_delay(), s + rng.integers(31 * DAY, 150 * DAY, n)], NEVER)
         customer = ~self.u_internal
         any_invite = np.full(n, NEVER)
         np.minimum.at(any_invite, self.u_acc[customer], self.u_invited[customer])
@@ -444,23 +504,28 @@ class ChunkSimulator:
         steps[:, 0] = np.where(rng.random(n) < 0.95, s + rng.integers(MINUTE, 15 * MINUTE, n), NEVER)
         steps[:, 1] = np.where(any_invite < NEVER, any_invite + 30, NEVER)
         steps[:, 2] = np.where(self.integration_at < NEVER, self.integration_at + 30, NEVER)
+        # Accounts that complete setup skip at most one of the last three steps; accounts stalled
+        # on the checklist do at most one of them.
+        skipped = np.where(done & (rng.random(n) < 0.3), rng.integers(3, len(STEP_IDS), n), NULL)
+        kept = np.where(blocker == CHECKLIST_BLOCKER, rng.integers(3, len(STEP_IDS) + 1, n), NULL)
         for k in range(3, len(STEP_IDS)):
-            steps[:, k] = np.where(rng.random(n) < 0.5 + 0.5 * q, s + setup_delay(), NEVER)
+            does = np.select([done, blocker == CHECKLIST_BLOCKER], [skipped != k, kept == k], rng.random(n) < 0.5 + 0.5 * q)
+            steps[:, k] = np.where(does, s + setup_delay(), NEVER)
         self.steps_at = steps
         self.checklist_at = np.sort(steps, axis=1)[:, 4]  # the 5th of 6 steps passes 0.8
         self.unknown_step_at = np.where(rng.random(n) < 0.03, s + rng.integers(MINUTE, DAY, n), NEVER)
 
         # First value action and aha (engaged accounts within 30 days).
         fv_engaged = _lognormal(rng, FIRST_VALUE_MIN[self.vert] * MINUTE * slow, 1.8, n)
-        fv_others = np.where(rng.random(n) < 0.75, _lognormal(rng, 6 * HOUR, 1.6, n), np.inf)
+        fv_others = np.where(done | (rng.random(n) < 0.7), np.minimum(_lognormal(rng, 6 * HOUR, 1.6, n), 20 * DAY), np.inf)
         fv = np.where(engaged, np.minimum(fv_engaged, 20 * DAY), fv_others)
         self.first_value_at = np.where(np.isfinite(fv), s + np.nan_to_num(fv, posinf=0).astype(np.int64), NEVER)
         aha_gap = _lognormal(rng, AHA_AFTER_FIRST_MIN[self.vert] * MINUTE * slow, 1.4, n).astype(np.int64)
         aha = np.minimum(self.first_value_at + aha_gap, s + 29 * DAY)
         self.aha_at = np.where(engaged, aha, NEVER)  # late activators get theirs in interventions
-        # Big collaboration teams send enough messages to pass 10,000 in 3..32 days (a third in a week).
-        self.big_collab = engaged & (self.vert == COLLAB) & (self.n_invites >= 8) & (rng.random(n) < 0.25)
-        burst_days = np.where(rng.random(n) < 0.35, rng.uniform(2.5, 5.5, n), rng.uniform(5.5, 32, n))
+        # Engaged collaboration teams send enough messages to pass 10,000 in 3..26 days (a third in a week).
+        self.big_collab = engaged & (self.vert == COLLAB)
+        burst_days = np.where(rng.random(n) < 0.35, rng.uniform(2.5, 5.5, n), rng.uniform(5.5, 26, n))
         self.big_collab_days = np.where(self.big_collab, burst_days, 0.0)
 
     # --- subscriptions and seats ---------------------------------------------------------
@@ -472,9 +537,12 @@ class ChunkSimulator:
         start = s + np.where(sales, rng.integers(HOUR, 2 * DAY, n), rng.integers(30, 10 * MINUTE, n))
         trial_end = s + 14 * DAY + rng.integers(0, 6 * HOUR, n)
         paid_from = np.where(sales, start, trial_end)
-        early_cancel = rng.random(n) < np.where(activating, np.where(sales, 0.03, 0.04), np.where(sales, 0.18, 0.30))
+        # Churn: accounts that never activate leave far more often (at the trial end or within
+        # months); teams with a habit stay longest, and a completed setup helps a little.
+        early_p = np.where(activating, 0.04, np.where(self.setup_done, 0.25, 0.36)) * np.where(sales, 0.6, 1.0)
+        early_cancel = rng.random(n) < early_p
         early_at = np.where(sales, s + rng.integers(30 * DAY, 60 * DAY, n), trial_end)
-        monthly_hazard = np.where(activating, 0.012, 0.065)
+        monthly_hazard = np.where(activating, np.where(self.spread, 0.016, 0.027), np.where(self.setup_done, 0.05, 0.08))
         later_at = paid_from + rng.exponential(30 * DAY / monthly_hazard).astype(np.int64)
         cancel = np.where(early_cancel, early_at, later_at)
         self.cancel_at = np.where(cancel < end, cancel, NEVER)
@@ -496,14 +564,16 @@ class ChunkSimulator:
         perm, rank = _rank_within(self.u_acc[elig], self.u_joined[elig])
         elig = elig[perm]
         e_acc = self.u_acc[elig]
-        joined_by_trial_end = np.bincount(e_acc[self.u_joined[elig] <= trial_end[e_acc]], minlength=n)
-        planned = np.bincount(self.u_acc[~self.u_internal & (self.u_role != GUEST)], minlength=n)
-        # Most buyers size the plan to the team; some keep a seat or two spare (never assigned
-        # until someone joins), and sales-led deals round the planned team up a little.
-        slack = rng.choice(3, n, p=[0.8, 0.15, 0.05])
-        seats0 = np.where(
-            sales, np.maximum(1, np.ceil(planned * rng.uniform(0.7, 1.1, n))), np.maximum(1, joined_by_trial_end) + slack
-        ).astype(np.int64)
+        e_joined = self.u_joined[elig]
+
+        def joined_by(t: np.ndarray) -> np.ndarray:
+            return np.bincount(e_acc[e_joined <= t[e_acc]], minlength=n)
+
+        # Buyers size the plan to the team: plg trials to those who join during the trial,
+        # sales-led deals to the first wave (who join within 10 days); a few keep a seat spare
+        # for the next hire (unassigned until someone else joins).
+        first_wave = np.where(sales, joined_by(start + 10 * DAY), joined_by(trial_end))
+        seats0 = (np.maximum(1, first_wave) + (rng.random(n) < np.where(sales, 0.08, 0.05))).astype(np.int64)
         total = np.bincount(e_acc, minlength=n)
         # Upgrade when the team outgrows its seats: shortly after the first user without one joins.
         overflow_join = np.full(n, NEVER)
@@ -511,7 +581,7 @@ class ChunkSimulator:
         overflow_join[e_acc[first_over]] = self.u_joined[elig[first_over]]
         up_at = np.maximum(overflow_join, paid_from) + rng.integers(HOUR, 5 * DAY, n)
         upgrade = (total > seats0) & (up_at < np.minimum(self.cancel_at, end))
-        seats1 = np.where(upgrade, total + rng.choice(2, n, p=[0.8, 0.2]), seats0)
+        seats1 = np.where(upgrade, joined_by(up_at) + (rng.random(n) < 0.1), seats0)
         self.upgrade_at = np.where(upgrade, up_at, NEVER)
         # Some quiet accounts cut seats later.
         down_at = np.maximum(s + rng.integers(60 * DAY, 400 * DAY, n), np.where(upgrade, up_at, paid_from) + DAY)
@@ -526,11 +596,13 @@ class ChunkSimulator:
         available = np.where(rank < seats0[e_acc], start[e_acc],
                              np.where(upgrade[e_acc] & (rank < seats1[e_acc]), up_at[e_acc], NEVER))
         m = len(elig)
-        u = rng.random(m)
-        # Most seats are handed out within hours; a few admins take weeks, a very few never do.
-        lag = np.where(u < 0.04, rng.integers(15 * DAY, 45 * DAY, m),
+        # Most seats are handed out within hours; a few admins take weeks (all their seats), and
+        # a very few seats are never handed out.
+        slow_admin = (rng.random(n) < 0.04)[e_acc]
+        lag = np.where(slow_admin, rng.integers(15 * DAY, 45 * DAY, m),
                        np.minimum(_lognormal(rng, 4 * HOUR, 1.5, m), 10 * DAY).astype(np.int64))
-        assigned = np.where((u > 0.99) | (available == NEVER), NEVER, np.maximum(self.u_joined[elig], available) + lag)
+        never = rng.random(m) < 0.005
+        assigned = np.where(never | (available == NEVER), NEVER, np.maximum(e_joined, available) + lag)
         cut = np.where(downgrade[e_acc] & (rank >= seats2[e_acc]), self.downgrade_at[e_acc], NEVER)
         ends = np.minimum(np.minimum(self.u_deactivated[elig], self.cancel_at[e_acc]), cut)
         ok = (assigned < end) & (assigned < ends)
@@ -768,12 +840,15 @@ class ChunkSimulator:
         cancel_day = self.cancel_at[ua] // DAY
         life *= np.where(cancel_day - day < 21, np.clip((cancel_day - day) / 21.0, 0.5, 1.0), 1.0)
         p = base[rows] * WEEKDAY_FACTOR[(day + 3) % 7] * life
+        # Value actions come from the owner, and from the whole team only once the account has
+        # activated and its use spread; elsewhere teammates log in and look around.
+        team_value = np.where((users[rows] == self.owner[ua]) | (activated & self.spread[ua]), 1.0, 0.01)
         # Big collaboration teams: a message rate that passes 10,000 by the end of their burst.
         burst = self.big_collab[ua] & (age <= self.big_collab_days[ua]) & ~self.u_internal[users[rows]]
-        burst_days = np.bincount(ua[burst], weights=p[burst], minlength=self.n)
+        burst_days = np.bincount(ua[burst], weights=(p * team_value)[burst], minlength=self.n)
         burst_rate = 11_000 / np.maximum(burst_days, 1.0)
         active = np.flatnonzero(rng.random(len(p)) < p)
-        rows, day, ua, age = rows[active], day[active], ua[active], age[active]
+        rows, day, ua, age, team_value = rows[active], day[active], ua[active], age[active], team_value[active]
         user = users[rows]
         k = len(rows)
 
@@ -787,6 +862,7 @@ class ChunkSimulator:
         lam *= np.where(self.u_role[user] == GUEST, 0.3, 1.0)[:, None]
         msg = np.where(age <= self.big_collab_days[ua], burst_rate[ua], VALUE_RATES[COLLAB, MESSAGE_SENT - 1] * 0.6)
         lam[:, MESSAGE_SENT - 1] = np.where(self.big_collab[ua], msg, lam[:, MESSAGE_SENT - 1])
+        lam *= team_value[:, None]
         no_value = (self.first_value_at[ua] == NEVER) & ~internal
         lam[no_value] = 0.0
         counts = np.empty((k, N_ACTIVITY), dtype=np.int64)

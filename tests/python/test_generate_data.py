@@ -351,10 +351,12 @@ def test_never_activated_accounts_churn_much_more(story):
 
 
 def test_collaboration_aha_is_rare_but_reached(story):
+    """10,000 messages take a team in full swing: below the seed's 0.30 problem rate for the aha
+    (collaboration is the unclear_path_to_value story), but some teams get there within a week."""
     reached, fast, total = story.execute("""
         select count(aha_at), count(*) filter (where aha_at <= signup_at + interval 7 day), count(*)
         from acct left join aha using (account_id) where vertical = 'collaboration'""").fetchone()
-    assert 0 < reached < 0.15 * total and fast > 0
+    assert 0 < reached < 0.30 * total and fast > 0, (reached, fast, total)
 
 
 def test_setup_rhythm_and_team_facts(story):
