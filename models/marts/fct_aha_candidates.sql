@@ -13,8 +13,9 @@
 
     The interval is Katz's log method for a ratio of two proportions: exp(ln(lift) +/- 1.96 * se)
     with se = sqrt(1/a - 1/n1 + 1/c - 1/n2) (a of n1 retained, c of n2 churned accounts did
-    it), rounded to 9 decimals. When a or c is 0 the lift is 0 or unbounded, so 0.5 is added to
-    every cell of the 2x2 table (Haldane-Anscombe) for the interval only. Candidates are ranked
+    it), rounded to 9 decimals. When a cell of the 2x2 table is 0 (a or c is 0: the lift is 0 or
+    unbounded; a = n1 or c = n2: the interval collapses to a point), 0.5 is added to every cell
+    (Haldane-Anscombe) for the interval only. Candidates are ranked
     per vertical by the interval's lower bound (a lift we are 95% sure of, which shrinks small
     samples), ties sharing a rank; a candidate below activation__aha_candidate_min_support
     accounts, or without an interval, keeps its row but gets no rank.
@@ -185,10 +186,17 @@ rates as (
         population.retained_accounts > 0
         and population.churned_accounts > 0
         and candidates.retained_did + candidates.churned_did > 0 as has_interval,
-        -- Haldane-Anscombe: half an account added to each cell when a count is 0
+        -- Haldane-Anscombe: half an account added to each cell of the 2x2 table when one is 0
+        -- (nobody, or everybody, of a group did it)
         cast(
-            case when candidates.retained_did = 0 or candidates.churned_did = 0 then 0.5 else 0 end
-            as {{ activation_type_double() }}
+            case
+                when
+                    candidates.retained_did = 0 or candidates.churned_did = 0
+                    or candidates.retained_did = population.retained_accounts
+                    or candidates.churned_did = population.churned_accounts
+                    then 0.5
+                else 0
+            end as {{ activation_type_double() }}
         ) as correction
     from candidates
     inner join population
