@@ -1,5 +1,7 @@
 """Print a one-screen summary of the warehouse: what was loaded, what was quarantined, and what
-the activation marts say (the latest fully matured month cohort against its benchmarks).
+the activation marts say (the latest fully matured month cohort against its benchmarks, the
+milestones' survival curves at day 90, the best aha candidate per vertical, TAR health and the
+intervention queue).
 
     python scripts/summary.py [--database PATH]
 
@@ -32,6 +34,23 @@ where cohort_grain = 'month' and accounts_matured_60d = accounts_signed_up
 order by cohort_start_date desc
 limit 1
 """
+
+
+SURVIVAL_AT_DAY = """
+select milestone, share_reached
+from marts.fct_milestone_survival
+where cohort_month is null and day_since_signup = ?
+"""
+
+BEST_AHA_CANDIDATES = """
+select vertical, candidate, lift, lift_ci_lower, lift_ci_upper, support_accounts
+from marts.fct_aha_candidates
+where lift_rank = 1
+order by vertical = 'all' desc, vertical, candidate
+"""
+
+MILESTONE_LABELS = {"setup_complete": "setup", "aha": "aha", "team_habit": "team habit"}
+SURVIVAL_DAY = 90
 
 
 def _pct(value: float | None) -> str:
@@ -75,6 +94,19 @@ def summarize(con: duckdb.DuckDBPyConnection) -> list[str]:
         lines.append(f"  aha moment in 30d     {_pct(aha)}  vs {_pct(aha_bm)}  {_verdict(aha_ok)}")
         lines.append(f"  team habit in 60d     {_pct(habit)}  vs {_pct(habit_bm)}  {_verdict(habit_ok)}")
         lines.append(f"  primary bottleneck: {bottleneck}")
+
+    shares = dict(con.execute(SURVIVAL_AT_DAY, [SURVIVAL_DAY]).fetchall())
+    if shares:
+        lines.append(f"Reached by day {SURVIVAL_DAY} (Kaplan-Meier, young accounts censored): " + ", ".join(
+            f"{label} {_pct(shares.get(milestone)).strip()}" for milestone, label in MILESTONE_LABELS.items()))
+
+    best = con.execute(BEST_AHA_CANDIDATES).fetchall()
+    if best:
+        lines.append("Best aha candidate by vertical (first 14 days, retained vs churned at 180 days):")
+        for vertical, candidate, lift, lower, upper, support in best:
+            lift_text = "n/a" if lift is None else f"{lift:.1f}x"
+            lines.append(f"  {vertical:<14} {candidate:<28} lift {lift_text} (95% {lower:.1f}-{upper:.1f}), "
+                         f"{support:,} accounts")
 
     health = con.execute(
         "select coalesce(tar_health, 'no seats'), count(*) from marts.fct_account_activation"

@@ -36,7 +36,8 @@ from pathlib import Path
 import pytest
 from dbt.cli.main import dbtRunner
 
-from conftest import AS_OF_DATE, PROJECT_ROOT, generate, load, query
+import summary
+from conftest import AS_OF_DATE, PROJECT_ROOT, connect, generate, load, query
 
 ACCOUNTS = 1500
 SEED = 11
@@ -250,3 +251,20 @@ def test_survival_curves_build_on_each_other_and_censor_young_accounts(story_war
           and day_since_signup = 14
     """)
     assert km is not None and km > naive + 0.02, (month, day, km, naive)
+
+
+def test_demo_summary_reads_the_marts(story_warehouse):
+    """scripts/summary.py (the end of `make demo`): its survival and aha-candidate lines carry
+    the marts' numbers."""
+
+    with connect(story_warehouse) as con:  # summary.py opens it read-only; this process already has it open
+        lines = summary.summarize(con)
+    text = "\n".join(lines)
+    shares = dict(query(story_warehouse, "select milestone, share_reached from marts.fct_milestone_survival "
+                                         "where cohort_month is null and day_since_signup = 90"))
+    [survival] = [line for line in lines if line.startswith("Reached by day 90")]
+    assert survival.endswith(f"setup {shares['setup_complete']:.1%}, aha {shares['aha']:.1%}, "
+                             f"team habit {shares['team_habit']:.1%}"), survival
+    best = query(story_warehouse, "select vertical, candidate, lift from marts.fct_aha_candidates where lift_rank = 1")
+    assert best and all(f"  {vertical:<14} {candidate:<28} lift {'n/a' if lift is None else f'{lift:.1f}x'}" in text
+                        for vertical, candidate, lift in best), text
