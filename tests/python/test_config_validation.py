@@ -112,3 +112,21 @@ def test_bad_seed_rows_are_named_and_stop_their_downstream_models(dbt, warehouse
     assert list(playbook_checks.values()) == ["fail"]
     built = _models_built(warehouse)
     assert "int_accounts_enriched" not in built and "rpt_activation_interventions_due" not in built
+
+
+def test_duckdb_memory_limit_and_spill_directory_come_from_the_environment(dbt, tmp_path):
+    """profiles.yml: DuckDB's memory_limit and temp_directory are settable from the environment
+    (a big build capped and spilling to a disk of the operator's choice), DuckDB's defaults
+    otherwise (80% of RAM; <database file>.tmp)."""
+    database = tmp_path / "settings.duckdb"
+    show = ("show", "--output", "json", "--inline",
+            "select current_setting('memory_limit') || '|' || current_setting('temp_directory') as s")
+    spill = tmp_path / "spill"
+    capped = dbt(*show, database=database, env={"ACTIVATION_DUCKDB_MEMORY_LIMIT": "2GiB",
+                                                 "ACTIVATION_DUCKDB_TEMP_DIRECTORY": str(spill)})
+    assert capped.success, capped.text[-2000:]
+    assert f"2.0 GiB|{spill}" in capped.text, capped.text[-2000:]
+    default = dbt(*show, database=database, env={"ACTIVATION_DUCKDB_MEMORY_LIMIT": None,
+                                                  "ACTIVATION_DUCKDB_TEMP_DIRECTORY": None})
+    assert default.success and f"|{database}.tmp" in default.text, default.text[-2000:]
+    assert "2.0 GiB" not in default.text
