@@ -27,10 +27,10 @@ sales_led), a time zone, and three latent traits that make the milestones build 
 Against the activation_benchmarks seed this reads: setup (~0.6-0.75) above aha (~0.4) above team
 habit (~0.22) on average, and segments have their own bottlenecks. Analytics plg accounts stall
 on connecting a data source (onboarding_friction); collaboration's aha (10,000 messages) needs a
-team in full swing, which few accounts become (unclear_path_to_value; it also keeps the
-event volume down); devtools accounts stay
-with the one developer who got the API working (single_user_dependency); crm and sales-led
-accounts are on track; and the months of the old onboarding flow show onboarding_friction.
+team in full swing, which few accounts become (unclear_path_to_value; it also keeps the event
+volume down); devtools accounts stay with the one developer who got the API working
+(single_user_dependency); crm and sales-led accounts are on track; and the months of the old
+onboarding flow show onboarding_friction.
 
 * **Setup.** ``Workspace_Created`` seconds after signup (mostly a system event with a null
   user), ``Integration_Connected`` and ``Onboarding_Step_Completed`` (known step ids, rarely an
