@@ -4,7 +4,7 @@
 Usage::
 
     python scripts/benchmark.py generate --preset large --format parquet --out /tmp/raw
-    python scripts/benchmark.py build --preset medium
+    python scripts/benchmark.py build --preset medium [--baseline 899edbf]
     python scripts/benchmark.py nightly --preset medium
 
 Every subcommand prints one line: ``benchmark <name> <details>: wall=<s>s peak_rss=<MiB>MiB
@@ -71,22 +71,117 @@ def cmd_generate(args: argparse.Namespace) -> list[str]:
     ]
 
 
+def _load_fresh(project: Path, raw: Path, database: Path) -> None:
+    """Untimed: load raw into a new warehouse file with the project's own loader."""
+    for path in (database, Path(f"{database}.wal")):
+        path.unlink(missing_ok=True)
+    subprocess.run([sys.executable, str(project / "scripts" / "load_raw.py"), "--source-dir", str(raw),
+                    "--database", str(database)], check=True, stdout=subprocess.DEVNULL)
+
+
 def prepare_build(args: argparse.Namespace) -> None:
     """Untimed: generate the preset once (kept in data/bench/) and load it into a fresh warehouse."""
     raw = _generated(args.preset, ["--preset", args.preset])
     database = BENCH_DIR / f"{args.preset}.duckdb"
-    for path in (database, Path(f"{database}.wal")):
-        path.unlink(missing_ok=True)
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "load_raw.py"), "--source-dir", str(raw),
-                    "--database", str(database)], check=True, stdout=subprocess.DEVNULL)
+    _load_fresh(ROOT, raw, database)
     os.environ["ACTIVATION_DUCKDB_PATH"] = str(database)
+    if args.baseline:
+        _baseline_build(args, raw)
+
+
+def _dbt_build_command(project: Path, target: Path) -> list[str]:
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    return [dbt, "build", "--full-refresh", "--quiet", "--project-dir", str(project), "--profiles-dir",
+            str(project), "--target-path", str(target), "--vars", f'{{activation__as_of_date: "{BENCH_END_DATE}"}}']
+
+
+def _baseline_build(args: argparse.Namespace, raw: Path) -> None:
+    """The same build of the same data at an older commit (a git worktree in data/bench/), timed
+    just before this commit's build, so the two walls come from one invocation on one host."""
+    commit = subprocess.run(["git", "rev-parse", "--short", args.baseline], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    tree = BENCH_DIR / f"baseline-{commit}"
+    if not tree.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    database = BENCH_DIR / f"{args.preset}-baseline-{commit}.duckdb"
+    _load_fresh(tree, raw, database)
+    steal = cpu_steal_seconds()
+    began = time.monotonic()
+    code = subprocess.run(_dbt_build_command(tree, tree / "target"), cwd=tree,
+                          env={**os.environ, "ACTIVATION_DUCKDB_PATH": str(database)}).returncode
+    args.baseline_wall = time.monotonic() - began
+    args.baseline_target = tree / "target"
+    print(f"benchmark build preset={args.preset} baseline={commit}: wall={args.baseline_wall:.1f}s "
+          f"cpu_steal={_steal_since(steal)} exit={code}", flush=True)
 
 
 def cmd_build(args: argparse.Namespace) -> list[str]:
     """A full `dbt build` (seeds, every model, every unit and data test) from an empty warehouse."""
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    return [dbt, "build", "--full-refresh", "--quiet", "--target-path", str(BENCH_DIR / "target"),
-            "--vars", f'{{activation__as_of_date: "{BENCH_END_DATE}"}}']
+    return _dbt_build_command(ROOT, BENCH_DIR / "target")
+
+
+# Relations with one row per raw event: a model that reads one of them is on the event path.
+EVENT_GRAIN = ("source.activation.product.events", "model.activation.base_product__events",
+               "model.activation.base_product__events_deduplicated", "model.activation.stg_product__events",
+               "model.activation.int_events_classified")
+# The reference for the event path: one scan of raw.events grouped by account, user, event name and date.
+REFERENCE_QUERY = """
+    create or replace temp table benchmark_reference as
+    select account_id, user_id, event_name, cast(occurred_at as date) as event_date, count(*) as n_events
+    from raw.events
+    group by account_id, user_id, event_name, cast(occurred_at as date)
+"""
+
+
+def report_build(args: argparse.Namespace) -> None:
+    """After the build: where its time went, and each event-path model against the reference query.
+
+    The reference runs three times on the built warehouse in the same invocation (the median
+    counts), so the ratio is comparable across hosts and days even when seconds are not."""
+    import json
+    import statistics
+
+    import duckdb  # only this report needs it
+
+    target = BENCH_DIR / "target"
+    print(_node_breakdown(target / "run_results.json", top_tests=10), flush=True)
+    nodes = json.loads((target / "manifest.json").read_text())["nodes"]
+    times = _node_times(target)
+    baseline_times = _node_times(args.baseline_target) if getattr(args, "baseline_target", None) else {}
+    readers = sorted((uid for uid, node in nodes.items()
+                      if node["resource_type"] == "model" and node["config"].get("materialized") != "view"
+                      and set(node["depends_on"]["nodes"]) & set(EVENT_GRAIN)), key=lambda uid: -times.get(uid, 0))
+    runs = []
+    with duckdb.connect(os.environ["ACTIVATION_DUCKDB_PATH"]) as con:
+        for _ in range(3):
+            began = time.monotonic()
+            con.execute(REFERENCE_QUERY)
+            runs.append(time.monotonic() - began)
+    reference = statistics.median(runs)
+    print(f"  reference query (raw.events grouped by account, user, event name, date): {reference:.2f}s "
+          f"(median of {', '.join(f'{r:.2f}' for r in runs)})", flush=True)
+    worst = 0.0
+    for uid in readers:
+        ratio = times.get(uid, 0.0) / reference
+        worst = max(worst, ratio)
+        before = (f"  (baseline {baseline_times[uid]:.2f}s)" if uid in baseline_times
+                  else "  (not in the baseline)" if baseline_times else "")
+        print(f"  event path: {uid.split('.')[-1]:<45} {times.get(uid, 0.0):6.2f}s  {ratio:5.1f}x reference{before}",
+              flush=True)
+    print(f"benchmark build preset={args.preset}: slowest event-path model = {worst:.1f}x the reference "
+          f"(target: at most 4x)", flush=True)
+    if getattr(args, "baseline_wall", None):
+        print(f"benchmark build preset={args.preset}: this build / baseline {args.baseline} = "
+              f"{args.wall / args.baseline_wall:.0%} (target: at most 40%)", flush=True)
+
+
+def _node_times(target: Path) -> dict[str, float]:
+    """Node time per unique_id from a dbt target directory's run_results.json."""
+    import json
+
+    return {r["unique_id"]: r["execution_time"]
+            for r in json.loads((target / "run_results.json").read_text())["results"]}
 
 
 def _generated(name: str, size: list[str]) -> Path:
@@ -206,11 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--preset", choices=["small", "medium", "large"], default="small")
     gen.add_argument("--format", choices=["csv", "parquet"], default="csv")
     gen.add_argument("--out", type=Path, default=ROOT / "data" / "raw")
-    gen.set_defaults(command=cmd_generate, prepare=None,
+    gen.set_defaults(command=cmd_generate, prepare=None, report=None,
                      details=lambda a: f"preset={a.preset} format={a.format}")
     build = sub.add_parser("build", help="time a full dbt build (models and tests) on a preset")
     build.add_argument("--preset", choices=["small", "medium", "large"], default="medium")
-    build.set_defaults(command=cmd_build, prepare=prepare_build, details=lambda a: f"preset={a.preset}")
+    build.add_argument("--baseline", metavar="COMMIT",
+                       help="also build the same data at this commit first (a git worktree), and print the ratio")
+    build.set_defaults(command=cmd_build, prepare=prepare_build, report=report_build,
+                       details=lambda a: f"preset={a.preset}")
     nightly = sub.add_parser("nightly", help="time a one-day incremental nightly against a full refresh")
     nightly.add_argument("--preset", choices=["small", "medium", "large"], default="medium")
     nightly.set_defaults(run=run_nightly)
@@ -223,7 +321,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     if args.prepare is not None:
         args.prepare(args)
-    return measure(args.benchmark, args.details(args), args.command(args))
+    began = time.monotonic()
+    code = measure(args.benchmark, args.details(args), args.command(args))
+    args.wall = time.monotonic() - began
+    if code == 0 and args.report is not None:
+        args.report(args)
+    return code
 
 
 if __name__ == "__main__":
