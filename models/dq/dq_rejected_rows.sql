@@ -30,7 +30,8 @@ with
 events as (
     select
         'events' as source_table,
-        event_id as source_key,
+        -- the event_id; a row without one has no source key (its event_key is a content hash)
+        case when dq_reason != 'missing_event_id' then event_key end as source_key,
         dq_reason,
         raw_row_json,
         _loaded_at

@@ -2,7 +2,7 @@
     One row per aha condition met (SPEC section 4, Milestone 2): per account, counting unit
     (counted_user_id: the user for scope user, null for scope account) and aha_definitions row
     (event_name, min_count) of the account's vertical, the time of the unit's min_count-th
-    included event by a customer user (known, non-internal), ordered by event_at then event_key.
+    included event by a customer user (known, non-internal), ordered by event_at then event_id.
 
     Not limited to as_of_date: the n-th event overall is the n-th event before as_of_end exactly
     when it is itself before as_of_end (the events before it are earlier still), so
@@ -54,7 +54,7 @@ events as (
         account_id,
         user_id,
         event_name,
-        event_key,
+        event_id,
         event_at
     from classified
     where
@@ -68,7 +68,7 @@ aha_events as (
     select
         events.account_id,
         events.event_name,
-        events.event_key,
+        events.event_id,
         events.event_at,
         -- one counting unit per condition: the account (scope account) or the user (scope user)
         case when aha_definitions.scope = 'user' then events.user_id end as counted_user_id,
@@ -105,7 +105,7 @@ ranked_aha_events as (
         aha_events.min_count,
         row_number() over (
             partition by aha_events.account_id, aha_events.counted_user_id, aha_events.event_name
-            order by aha_events.event_at, aha_events.event_key
+            order by aha_events.event_at, aha_events.event_id
         ) as event_number
     from aha_events
     inner join unit_condition_counts as counts

@@ -73,7 +73,6 @@ batch as (
 
 catalogued as (
     select
-        batch.event_id as event_key,
         batch.event_id,
         batch.account_id,
         batch.user_id,
@@ -114,7 +113,7 @@ catalogued as (
 ),
 
 prompted_by_intervention as (
-    select distinct catalogued.event_key
+    select distinct catalogued.event_id
     from catalogued
     inner join interventions
         on catalogued.account_id = interventions.account_id
@@ -127,7 +126,6 @@ prompted_by_intervention as (
 
 final as (
     select
-        catalogued.event_key,
         catalogued.event_id,
         catalogued.account_id,
         catalogued.user_id,
@@ -141,15 +139,15 @@ final as (
         catalogued.is_advanced_feature,
         catalogued.is_customer_user,
         catalogued.is_value_action
-        and (prompted_by_intervention.event_key is not null or catalogued.has_prompt_trigger) as is_prompted,
+        and (prompted_by_intervention.event_id is not null or catalogued.has_prompt_trigger) as is_prompted,
         catalogued.is_value_action
-        and prompted_by_intervention.event_key is null
+        and prompted_by_intervention.event_id is null
         and not catalogued.has_prompt_trigger as is_organic_value_action,
         cast(catalogued.event_at as date) as event_date,
         catalogued.event_at
     from catalogued
     left join prompted_by_intervention
-        on catalogued.event_key = prompted_by_intervention.event_key
+        on catalogued.event_id = prompted_by_intervention.event_id
     left join checklist
         on catalogued.step_id_property = checklist.step_id
 )

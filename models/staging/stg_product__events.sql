@@ -10,7 +10,8 @@ events as (
 
 final as (
     select
-        event_id,
+        -- a clean event has an event_id, and it is its key
+        event_key as event_id,
         account_id,
         user_id,
         event_name,

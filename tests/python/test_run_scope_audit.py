@@ -25,12 +25,12 @@ pytestmark = pytest.mark.slow
 CORRUPT_ENV = "ACTIVATION_TEST_DUPLICATE_A_SCOPED_ROW"
 EVENT_COLUMNS = ["event_id", "account_id", "user_id", "event_name", "occurred_at", "received_at",
                  "properties", "_loaded_at"]
-UNIQUE_TEST = "test.activation.unique_int_events_classified_event_key"
+UNIQUE_TEST = "test.activation.unique_int_events_classified_event_id"
 # the bug: after the model ran, one row of a scoped (account, date) pair is inserted again
 DUPLICATE_A_SCOPED_ROW = (
     "{% if env_var('" + CORRUPT_ENV + "', '') == 'yes' %}"
-    "insert into {{ this }} select * from {{ this }} where event_key = ("
-    " select min(event_key) from {{ this }} where (account_id, event_date) in ("
+    "insert into {{ this }} select * from {{ this }} where event_id = ("
+    " select min(event_id) from {{ this }} where (account_id, event_date) in ("
     " select account_id, event_date from {{ ref('stg_product__event_scopes') }} where event_date is not null))"
     "{% else %}select 1{% endif %}"
 )
@@ -96,7 +96,7 @@ def test_an_incremental_run_audits_the_rows_it_wrote(tmp_path, dbt, monkeypatch)
         con.execute("""
             insert into intermediate.int_events_classified
             select * from intermediate.int_events_classified
-            where event_key = (select min(event_key) from intermediate.int_events_classified
+            where event_id = (select min(event_id) from intermediate.int_events_classified
                                where event_date < date '2026-06-01')""")
     finally:
         con.close()
@@ -112,6 +112,6 @@ def test_an_incremental_run_audits_the_rows_it_wrote(tmp_path, dbt, monkeypatch)
 
 def _duplicated_keys(database: Path) -> int:
     [(n,)] = query(database, """
-        select count(*) from (select event_key from intermediate.int_events_classified
-                              group by event_key having count(*) > 1)""")
+        select count(*) from (select event_id from intermediate.int_events_classified
+                              group by event_id having count(*) > 1)""")
     return n

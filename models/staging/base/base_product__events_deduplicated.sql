@@ -248,7 +248,6 @@ checked as (
 final as (
     select
         event_key,
-        event_id,
         account_id,
         user_id,
         event_name,
