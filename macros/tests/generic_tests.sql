@@ -90,59 +90,71 @@ select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
 {% endtest %}
 
 {#-
-    The not-null constraints of a model's enforced contract, checked as data. DuckDB and Postgres
-    enforce them on every insert, so the test is disabled there (no node, no cost); on an engine
-    that accepts but does not enforce NOT NULL (Spark with Parquet tables) it fails on any null in
-    a column whose contract says not_null. Attach it once per contracted model: it reads the
-    model's columns from the graph, so a new constraint is covered without a new test.
+    The constraints of a model's enforced contract, checked as data: every column's not_null,
+    and every check constraint (column or model level). DuckDB and Postgres enforce them on every
+    insert, so the test is disabled there (no node, no cost); on an engine that accepts but does
+    not enforce them (Spark with Parquet tables) it returns one row per broken constraint with
+    the number of rows that break it. Attach it once per contracted model: it reads the model's
+    constraints from the graph, so a new constraint is covered without a new test. As in the
+    engines, a check whose expression is null passes.
 -#}
-{% test not_null_constraints_hold(model) %}
-    {{ config(enabled=not activation_enforces_not_null()) }}
-    {%- set columns = [] -%}
+{% test contract_constraints_hold(model) %}
+    {{ config(enabled=not activation_enforces_constraints()) }}
+    {%- set rules = [] -%}
     {%- if execute -%}
         {%- for node in graph.nodes.values() -%}
             {%- if node.resource_type == 'model' and (node.alias or node.name) == model.identifier
                 and node.schema == model.schema -%}
                 {%- for column in node.columns.values() -%}
-                    {%- if column.constraints | selectattr('type', 'equalto', 'not_null') | list -%}
-                        {%- do columns.append(column.name) -%}
-                    {%- endif -%}
+                    {%- set quoted = adapter.quote(column.name) if column.name.startswith('_') else column.name -%}
+                    {%- for constraint in column.constraints -%}
+                        {%- if constraint.type == 'not_null' -%}
+                            {%- do rules.append((column.name ~ ' not null', quoted ~ ' is null')) -%}
+                        {%- elif constraint.type == 'check' -%}
+                            {%- do rules.append((column.name ~ ' check ' ~ constraint.expression,
+                                                 'not (' ~ constraint.expression ~ ')')) -%}
+                        {%- endif -%}
+                    {%- endfor -%}
+                {%- endfor -%}
+                {%- for constraint in node.constraints if constraint.type == 'check' -%}
+                    {%- do rules.append(((constraint.name or 'check') ~ ' ' ~ constraint.expression,
+                                         'not (' ~ constraint.expression ~ ')')) -%}
                 {%- endfor -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif %}
-    {%- if columns %}
-    {%- for column in columns %}
-    select '{{ column }}' as column_name, count(*) as null_rows
+    {%- if rules %}
+    {%- for rule, broken in rules %}
+    select '{{ rule | replace("'", "''") }}' as broken_constraint, count(*) as n_rows
     from {{ model }}
-    where {{ adapter.quote(column) if column.startswith('_') else column }} is null
+    where {{ broken }}
     having count(*) > 0
     {{ 'union all' if not loop.last }}
     {%- endfor %}
     {%- else %}
-    select 'no not_null constraint found for {{ model }}' as column_name, 1 as null_rows
+    select 'no constraint found for {{ model }}' as broken_constraint, 1 as n_rows
     {%- endif %}
 {% endtest %}
 
-{#- Whether the engine enforces a contract's NOT NULL constraints on insert. -#}
-{% macro activation_enforces_not_null() -%}
-    {{- return(adapter.dispatch('activation_enforces_not_null', 'activation')()) -}}
+{#- Whether the engine enforces a contract's NOT NULL and CHECK constraints on insert. -#}
+{% macro activation_enforces_constraints() -%}
+    {{- return(adapter.dispatch('activation_enforces_constraints', 'activation')()) -}}
 {%- endmacro %}
 
-{% macro duckdb__activation_enforces_not_null() -%}
+{% macro duckdb__activation_enforces_constraints() -%}
     {{- return(true) -}}
 {%- endmacro %}
 
-{% macro postgres__activation_enforces_not_null() -%}
+{% macro postgres__activation_enforces_constraints() -%}
     {{- return(true) -}}
 {%- endmacro %}
 
-{#- Spark: NOT NULL is accepted on Parquet tables but not enforced. -#}
-{% macro spark__activation_enforces_not_null() -%}
+{#- Spark: NOT NULL and CHECK are accepted on Parquet tables but not enforced. -#}
+{% macro spark__activation_enforces_constraints() -%}
     {{- return(false) -}}
 {%- endmacro %}
 
 {#- Any other engine: not assumed; the constraints are checked as data. -#}
-{% macro default__activation_enforces_not_null() -%}
+{% macro default__activation_enforces_constraints() -%}
     {{- return(false) -}}
 {%- endmacro %}

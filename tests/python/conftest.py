@@ -38,6 +38,7 @@ class DbtRun:
     success: bool
     messages: list[str] = field(default_factory=list)
     statuses: dict[str, str] = field(default_factory=dict)  # node unique_id -> status
+    failing_rows: dict[str, int] = field(default_factory=dict)  # test unique_id -> rows it returned
 
     @property
     def text(self) -> str:
@@ -89,12 +90,14 @@ class Dbt:
             result = self._runner.invoke(argv)
         finally:
             set_environ(previous)
-        statuses = {}
+        statuses, failing_rows = {}, {}
         if result.result is not None and hasattr(result.result, "results"):
             statuses = {r.node.unique_id: str(r.status) for r in result.result.results}
+            failing_rows = {r.node.unique_id: r.failures for r in result.result.results if r.failures is not None}
         if result.exception is not None:
             self._messages.append(str(result.exception))
-        return DbtRun(success=result.success, messages=list(self._messages), statuses=statuses)
+        return DbtRun(success=result.success, messages=list(self._messages), statuses=statuses,
+                      failing_rows=failing_rows)
 
 
 @pytest.fixture(scope="session")

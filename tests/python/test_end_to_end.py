@@ -138,14 +138,14 @@ def test_account_activation_has_one_row_per_non_test_account(dirty_warehouse):
     assert actual == distinct == expected
 
 
-def _not_null_check_statuses(run) -> list[str]:
-    return [status for node, status in run.statuses.items() if ".not_null_constraints_hold_" in node]
+def _constraint_check_statuses(run) -> list[str]:
+    return [status for node, status in run.statuses.items() if ".contract_constraints_hold_" in node]
 
 
-def test_not_null_constraints_are_enforced_or_checked_as_data(dirty_warehouse, dbt, tmp_path):
-    """The not_null data tests that repeated a contract are gone: DuckDB enforces the contract's
-    NOT NULL on write, and where an engine does not (activation_enforces_not_null false, as on
-    Spark), the generic test not_null_constraints_hold finds a null in a constrained column."""
+def test_contract_constraints_are_enforced_or_checked_as_data(dirty_warehouse, dbt, tmp_path):
+    """Not-null and check constraints live in the contracts, not in data tests: DuckDB enforces
+    them on write, and where an engine does not (activation_enforces_constraints false, as on
+    Spark), the generic test contract_constraints_hold finds each broken one, by its name."""
     database, _ = dirty_warehouse
     con = connect(database)
     try:
@@ -158,23 +158,34 @@ def test_not_null_constraints_are_enforced_or_checked_as_data(dirty_warehouse, d
     try:
         with pytest.raises(duckdb.ConstraintException):
             con.execute("update marts.fct_account_activation set vertical = null")
+        with pytest.raises(duckdb.ConstraintException, match="CHECK constraint failed"):
+            con.execute("update marts.fct_account_activation set setup_status = 'done'")
+        with pytest.raises(duckdb.ConstraintException, match="CHECK constraint failed"):
+            con.execute("update marts.fct_account_activation set first_value_at = signup_at - interval 1 day")
     finally:
         con.close()
     here = dbt("test", "--select", "fct_account_activation", database=copy)
-    assert here.success and not _not_null_check_statuses(here), "the check is disabled where enforced"
+    assert here.success and not _constraint_check_statuses(here), "the check is disabled where enforced"
 
-    # an engine that does not enforce it: the same table with the constraint gone and a null in it
+    # an engine that does not enforce them: the same rows without any constraint, three broken
     project = copy_project(tmp_path / "project")
     macros = project / "macros" / "tests" / "generic_tests.sql"
-    enforced = "{% macro duckdb__activation_enforces_not_null() -%}\n    {{- return(true) -}}"
+    enforced = "{% macro duckdb__activation_enforces_constraints() -%}\n    {{- return(true) -}}"
     assert enforced in macros.read_text()
     macros.write_text(macros.read_text().replace(enforced, enforced.replace("true", "false")))
     con = connect(copy)
     try:
-        con.execute("alter table marts.fct_account_activation alter column vertical drop not null")
-        con.execute("""update marts.fct_account_activation set vertical = null
-                       where account_id = (select min(account_id) from marts.fct_account_activation)""")
+        con.execute("create table marts.unconstrained as select * from marts.fct_account_activation")
+        con.execute("drop table marts.fct_account_activation cascade")
+        con.execute("alter table marts.unconstrained rename to fct_account_activation")
+        first = "(select min(account_id) from marts.fct_account_activation)"
+        con.execute(f"update marts.fct_account_activation set vertical = null where account_id = {first}")
+        con.execute(f"update marts.fct_account_activation set setup_status = 'done' where account_id = {first}")
+        con.execute(f"""update marts.fct_account_activation set first_value_at = signup_at - interval 1 day
+                        where account_id = {first}""")
     finally:
         con.close()
     there = dbt("test", "--select", "fct_account_activation", database=copy, project_dir=project)
-    assert _not_null_check_statuses(there) == ["fail"], there.text[-2000:]
+    assert _constraint_check_statuses(there) == ["fail"], there.text[-2000:]
+    # one row per broken constraint: vertical not null, setup_status's values, first value after signup
+    assert [rows for node, rows in there.failing_rows.items() if ".contract_constraints_hold_" in node] == [3]
