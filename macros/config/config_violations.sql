@@ -1,12 +1,14 @@
 {#-
     Describe the rows of a configuration relation that break `condition`: '' when none do, else
-    "Invalid configuration in <seed>: <message>. Offending row(s): (col=value, ...); ...". Runs
-    a query, so call it only when `execute` is true.
+    "Invalid configuration in <seed>: <message>. Offending row(s): (col=value, ...); ...", the
+    first 10 in the order of row_columns (the same message on every run and engine, whatever
+    order the rows are stored in). Runs a query, so call it only when `execute` is true.
 -#}
 {% macro activation_config_violations(relation, condition, message, row_columns) -%}
     {%- set failing = run_query(
         'select ' ~ row_columns | join(', ') ~ ' from ' ~ relation
-        ~ ' where not coalesce((' ~ condition ~ '), false) limit 10') -%}
+        ~ ' where not coalesce((' ~ condition ~ '), false)'
+        ~ ' order by ' ~ range(1, row_columns | length + 1) | join(', ') ~ ' limit 10') -%}
     {%- if failing.rows | length == 0 -%}
         {{- return('') -}}
     {%- endif -%}

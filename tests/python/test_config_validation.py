@@ -95,7 +95,8 @@ def test_good_vars_pass_validation_and_the_as_of_var_beats_the_environment(dbt, 
 def test_bad_seed_rows_are_named_and_stop_their_downstream_models(dbt, warehouse, tmp_path):
     project = copy_project(tmp_path / "project")
     aha = project / "seeds" / "aha_definitions.csv"
-    aha.write_text(aha.read_text() + "crm,account,Deal_Closed_Won,1\n")
+    # two bad rows, stored out of order: the message names them in the order of their columns
+    aha.write_text(aha.read_text() + "crm,account,Zz_Not_Catalogued,1\ncrm,account,Deal_Closed_Won,1\n")
     playbook = project / "seeds" / "activation_playbook.csv"
     playbook.write_text(playbook.read_text() + "win_back,90,120,account_is_sad\n")
     # the checks and one model below each; their other parents are left out on purpose: without
@@ -104,6 +105,7 @@ def test_bad_seed_rows_are_named_and_stop_their_downstream_models(dbt, warehouse
               "rpt_activation_interventions_due", database=warehouse, project_dir=project)
     assert not run.success
     assert "aha_definitions" in run.text and "event_name=Deal_Closed_Won" in run.text
+    assert run.text.index("event_name=Deal_Closed_Won") < run.text.index("event_name=Zz_Not_Catalogued")
     status = {node.split(".")[2]: value for node, value in run.statuses.items() if node.startswith("model.")}
     assert status["int_config_validated"] == "error"
     assert status["int_accounts_enriched"] == "skipped" and status["rpt_activation_interventions_due"] == "skipped"
