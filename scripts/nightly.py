@@ -204,10 +204,12 @@ def _file_sha256(path: Path) -> str:
 
 
 def _connect_warehouse(database: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection, with DuckDB's default configuration: the one dbt-duckdb uses
-    (no ``config_options`` in profiles.yml), so dbt, in this process, shares its instance."""
+    """A read-write connection, configured as dbt-duckdb opens the file (profiles.yml
+    config_options), so dbt, in this process, shares its instance."""
+    from engines.duckdb_engine import warehouse_config
+
     try:
-        return duckdb.connect(str(database))
+        return duckdb.connect(str(database), config=warehouse_config())
     except duckdb.IOException as e:
         if "Could not set lock" in str(e):
             raise NightlyError(

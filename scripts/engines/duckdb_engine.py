@@ -49,9 +49,19 @@ def existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[s
     ).fetchall()
 
 
+def warehouse_config() -> dict[str, str]:
+    """The configuration every connection to the warehouse opens with: profiles.yml's
+    config_options for target dev (DuckDB's spill directory from ACTIVATION_DUCKDB_TEMP_DIRECTORY,
+    if set). In one process DuckDB shares an open database file only between connections with
+    the same configuration, and dbt-duckdb keeps its own open, so a loader or a check that runs
+    in the dbt process must connect exactly as dbt does."""
+    spill = os.environ.get("ACTIVATION_DUCKDB_TEMP_DIRECTORY")
+    return {"temp_directory": spill} if spill else {}
+
+
 def connect(database: Path) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(database))
+        return duckdb.connect(str(database), config=warehouse_config())
     except duckdb.IOException as e:
         if "Could not set lock" in str(e):
             holder = ""

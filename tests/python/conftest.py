@@ -125,8 +125,11 @@ def postgres_server():
 
 
 def connect(database: Path) -> duckdb.DuckDBPyConnection:
-    """A connection that coexists with dbt-duckdb's instance of the same file in this process."""
-    return duckdb.connect(str(database))
+    """A connection that coexists with dbt-duckdb's instance of the same file in this process
+    (configured alike: see scripts/engines/duckdb_engine.py, warehouse_config)."""
+    from engines.duckdb_engine import warehouse_config
+
+    return duckdb.connect(str(database), config=warehouse_config())
 
 
 def query(database: Path, sql: str) -> list[tuple]:

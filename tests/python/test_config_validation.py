@@ -132,3 +132,25 @@ def test_duckdb_memory_limit_and_spill_directory_come_from_the_environment(dbt, 
                                                   "ACTIVATION_DUCKDB_TEMP_DIRECTORY": None})
     assert default.success and f"|{database}.tmp" in default.text, default.text[-2000:]
     assert "2.0 GiB" not in default.text
+
+
+def test_a_build_that_spills_to_disk_goes_on(dbt, tmp_path):
+    """Once DuckDB has spilled to its temp directory it refuses to have the directory set again,
+    even to the same path. dbt-duckdb applies `settings` to every new cursor (one per node), so
+    the directory is set once, when the database opens (profiles.yml config_options): a model
+    that spills, then the next node (the xlarge build failed so before)."""
+    project = copy_project(tmp_path / "project")
+    folder = project / "models" / "spill_check"
+    folder.mkdir()
+    (folder / "spill_sorted.sql").write_text(
+        "{{ config(materialized='table') }}\nselect i, hash(i) as h from range(4000000) as t(i) order by h\n")
+    (folder / "spill_counted.sql").write_text(
+        "{{ config(materialized='table') }}\nselect count(*) as n from {{ ref('spill_sorted') }}\n")
+    spill = tmp_path / "spill"
+    run = dbt("run", "--select", "spill_sorted", "spill_counted", database=tmp_path / "spilled.duckdb",
+              project_dir=project,
+              env={"ACTIVATION_DUCKDB_MEMORY_LIMIT": "64MB", "ACTIVATION_DUCKDB_TEMP_DIRECTORY": str(spill)})
+    assert spill.is_dir(), "the sort did not spill: the test needs a smaller memory limit or more rows"
+    assert run.success, run.text[-2000:]
+    models = {node: status for node, status in run.statuses.items() if node.startswith("model.")}
+    assert models == {"model.activation.spill_sorted": "success", "model.activation.spill_counted": "success"}
