@@ -6,6 +6,7 @@ Usage::
     python scripts/benchmark.py generate --preset large --format parquet --out /tmp/raw
     python scripts/benchmark.py build --preset medium [--baseline 899edbf]
     python scripts/benchmark.py nightly --preset medium
+    python scripts/benchmark.py scale --presets small medium large xlarge
 
 Every subcommand prints one line: ``benchmark <name> <details>: wall=<s>s peak_rss=<MiB>MiB
 cpu_steal=<s>s exit=<code>``. CPU steal (time the hypervisor gave other guests) above a few
@@ -22,12 +23,16 @@ import argparse
 import datetime as _dt
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from generate_data import PRESETS  # noqa: E402  (preset name -> accounts, smallest first)
+
 BENCH_DIR = ROOT / "data" / "bench"
 # Fixed dates, so every run of a benchmark builds exactly the same warehouse.
 BENCH_END_DATE = "2026-06-30"
@@ -294,24 +299,121 @@ def _node_breakdown(run_results: Path, top_tests: int = 5) -> str:
             f"  slowest tests: {listing('test', top_tests)}")
 
 
+# Runs a command as its child and writes "<peak RSS KiB> <exit code>" to the file descriptor in
+# argv[1]. Linux counts into a child's peak RSS the memory of the process it was forked from
+# (up to its exec), so the benchmark's own size would set a floor under every step's figure;
+# forked from this small interpreter (python -S), a step's peak is its own.
+_MEASURE_CHILD = """
+import os, sys
+fd, command = int(sys.argv[1]), sys.argv[2:]
+pid = os.fork()
+if pid == 0:
+    os.close(fd)
+    os.execvp(command[0], command)
+_, status, usage = os.wait4(pid, 0)
+os.write(fd, f"{usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}".encode())
+"""
+
+
+def _timed_step(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Run one step as a child process: its wall time (s), its own peak RSS (MiB) and exit code."""
+    read_end, write_end = os.pipe()
+    began = time.monotonic()
+    try:
+        subprocess.run([sys.executable, "-S", "-c", _MEASURE_CHILD, str(write_end), *command], cwd=ROOT, env=env,
+                       pass_fds=(write_end,), check=False)
+    finally:
+        os.close(write_end)
+    wall = time.monotonic() - began
+    with os.fdopen(read_end) as report:
+        peak_kib, code = report.read().split()
+    return wall, int(peak_kib) / 1024, int(code)
+
+
+def run_scale(args: argparse.Namespace) -> int:
+    """How cost grows with the data: per preset, generate (Parquet), load into a new warehouse
+    and run the full `dbt build` (every model, unit and data test), each step timed as its own
+    child process with its peak RSS. Ends with one table over the presets (events, wall and peak
+    RSS per step, build seconds per million events). DuckDB's memory_limit and temp_directory
+    come from ACTIVATION_DUCKDB_MEMORY_LIMIT and ACTIVATION_DUCKDB_TEMP_DIRECTORY (profiles.yml):
+    a preset bigger than memory spills there. The warehouse is deleted after its size is taken;
+    the raw files stay in data/bench/<preset>-raw for the other benchmarks."""
+    import duckdb  # only this benchmark needs it
+
+    print(f"benchmark scale: memory_limit={os.environ.get('ACTIVATION_DUCKDB_MEMORY_LIMIT', '80% (default)')} "
+          f"temp_directory={os.environ.get('ACTIVATION_DUCKDB_TEMP_DIRECTORY', '<warehouse>.tmp (default)')} "
+          f"threads=2 (profile dev)", flush=True)
+    rows, code = [], 0
+    for preset in args.presets:
+        raw, database = BENCH_DIR / f"{preset}-raw", BENCH_DIR / f"{preset}-scale.duckdb"
+        shutil.rmtree(raw, ignore_errors=True)
+        for path in (database, Path(f"{database}.wal"), Path(f"{database}.lock")):
+            path.unlink(missing_ok=True)
+        shutil.rmtree(Path(f"{database}.tmp"), ignore_errors=True)
+        python = sys.executable
+        steps = {
+            "generate": ([python, str(ROOT / "scripts" / "generate_data.py"), "--preset", preset, "--format",
+                          "parquet", "--end-date", BENCH_END_DATE, "--out", str(raw), "--quiet"], None),
+            "load": ([python, str(ROOT / "scripts" / "load_raw.py"), "--source-dir", str(raw),
+                      "--database", str(database)], None),
+            "build": (_dbt_build_command(ROOT, BENCH_DIR / f"target-scale-{preset}"),
+                      {**os.environ, "ACTIVATION_DUCKDB_PATH": str(database)}),
+        }
+        steal = cpu_steal_seconds()
+        measured: dict[str, tuple[float, float, int]] = {}
+        for step, (command, env) in steps.items():
+            measured[step] = _timed_step(command, env)
+            wall, peak, code = measured[step]
+            print(f"benchmark scale preset={preset} {step}: wall={wall:.1f}s peak_rss={peak:.0f}MiB exit={code}",
+                  flush=True)
+            if code != 0:
+                break
+        events = duckdb.sql(f"select count(*) from read_parquet('{raw / 'events.parquet'}')").fetchall()[0][0]
+        size_gib = database.stat().st_size / 2**30 if database.exists() else 0.0
+        for path in (database, Path(f"{database}.wal"), Path(f"{database}.lock")):
+            path.unlink(missing_ok=True)
+        rows.append((preset, PRESETS[preset], events, measured, size_gib, _steal_since(steal)))
+        if code != 0:
+            break
+
+    def cell(measured: dict, step: str) -> str:
+        if step not in measured:
+            return "not run"
+        wall, peak, status = measured[step]
+        return f"{wall:.0f} s, {peak / 1024:.1f} GiB" + ("" if status == 0 else f" (exit {status})")
+
+    print("\n| preset | accounts | events | generate | load | build (models and tests) | build s per M events "
+          "| warehouse file | CPU steal |\n|---|---:|---:|---|---|---|---:|---:|---:|")
+    for preset, accounts, events, measured, size_gib, steal in sorted(rows, key=lambda row: row[1]):
+        build_wall = measured.get("build", (0.0, 0.0, 1))[0]
+        print(f"| {preset} | {accounts:,} | {events / 1e6:.1f}M | {cell(measured, 'generate')} | "
+              f"{cell(measured, 'load')} | {cell(measured, 'build')} | {build_wall / (events / 1e6):.2f} | "
+              f"{size_gib:.1f} GiB | {steal} |", flush=True)
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="benchmark", required=True)
     gen = sub.add_parser("generate", help="time scripts/generate_data.py")
-    gen.add_argument("--preset", choices=["small", "medium", "large"], default="small")
+    gen.add_argument("--preset", choices=list(PRESETS), default="small")
     gen.add_argument("--format", choices=["csv", "parquet"], default="csv")
     gen.add_argument("--out", type=Path, default=ROOT / "data" / "raw")
     gen.set_defaults(command=cmd_generate, prepare=None, report=None,
                      details=lambda a: f"preset={a.preset} format={a.format}")
     build = sub.add_parser("build", help="time a full dbt build (models and tests) on a preset")
-    build.add_argument("--preset", choices=["small", "medium", "large"], default="medium")
+    build.add_argument("--preset", choices=list(PRESETS), default="medium")
     build.add_argument("--baseline", metavar="COMMIT",
                        help="also build the same data at this commit first (a git worktree), and print the ratio")
     build.set_defaults(command=cmd_build, prepare=prepare_build, report=report_build,
                        details=lambda a: f"preset={a.preset}")
     nightly = sub.add_parser("nightly", help="time a one-day incremental nightly against a full refresh")
-    nightly.add_argument("--preset", choices=["small", "medium", "large"], default="medium")
+    nightly.add_argument("--preset", choices=list(PRESETS), default="medium")
     nightly.set_defaults(run=run_nightly)
+    scale = sub.add_parser("scale", help="generate, load and build each preset; a table of wall, peak RSS and "
+                                         "seconds per million events")
+    scale.add_argument("--presets", nargs="+", choices=list(PRESETS), default=list(PRESETS))
+    scale.set_defaults(run=run_scale)
     return parser
 
 

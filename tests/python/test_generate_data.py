@@ -148,7 +148,7 @@ def test_cli_defaults():
     yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
     assert (args.end_date, args.start_date) == (yesterday, yesterday - dt.timedelta(days=540))
     assert (args.preset, args.format, args.seed, args.dirty_rate) == ("small", "csv", 42, 0.005)
-    assert gd.PRESETS == {"small": 2_000, "medium": 20_000, "large": 100_000}
+    assert gd.PRESETS == {"small": 2_000, "medium": 20_000, "large": 100_000, "xlarge": 400_000}
     with pytest.raises(SystemExit):
         gd.parse_args(["--start-date", "2025-01-02", "--end-date", "2025-01-01"])
 

@@ -1,0 +1,30 @@
+"""Tests of scripts/benchmark.py's own mechanics (never of timings: those live in the benchmark)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+sys.path.insert(0, str(SCRIPTS))
+
+import benchmark  # noqa: E402
+
+
+def test_each_step_reports_its_own_peak_memory_and_exit_code():
+    """The scale table gives peak RSS per step: a small step after a big one must not inherit
+    the big one's peak (getrusage(RUSAGE_CHILDREN) would report the maximum over all children)."""
+    big = [sys.executable, "-c", "block = bytearray(400 * 2**20); block[::4096] = b'x' * len(block[::4096])"]
+    small = [sys.executable, "-c", "import sys; sys.exit(3)"]
+    _, big_peak, big_code = benchmark._timed_step(big)
+    _, small_peak, small_code = benchmark._timed_step(small)
+    assert big_code == 0 and small_code == 3
+    assert big_peak >= 400
+    assert small_peak < 100
+
+
+def test_every_preset_can_be_benchmarked():
+    parser = benchmark.build_parser()
+    assert parser.parse_args(["scale"]).presets == ["small", "medium", "large", "xlarge"]
+    for command in ("generate", "build", "nightly"):
+        assert parser.parse_args([command, "--preset", "xlarge"]).preset == "xlarge"
