@@ -335,14 +335,15 @@ def run_scale(args: argparse.Namespace) -> int:
     and run the full `dbt build` (every model, unit and data test), each step timed as its own
     child process with its peak RSS. Ends with one table over the presets (events, wall and peak
     RSS per step, build seconds per million events). DuckDB's memory_limit and temp_directory
-    come from ACTIVATION_DUCKDB_MEMORY_LIMIT and ACTIVATION_DUCKDB_TEMP_DIRECTORY (profiles.yml):
-    a preset bigger than memory spills there. The warehouse is deleted after its size is taken;
-    the raw files stay in data/bench/<preset>-raw for the other benchmarks."""
+    come from ACTIVATION_DUCKDB_MEMORY_LIMIT and ACTIVATION_DUCKDB_TEMP_DIRECTORY, dbt's threads
+    from ACTIVATION_DBT_THREADS (profiles.yml): a preset bigger than memory spills there. The
+    warehouse is deleted after its size is taken; the raw files stay in data/bench/<preset>-raw
+    for the other benchmarks."""
     import duckdb  # only this benchmark needs it
 
     print(f"benchmark scale: memory_limit={os.environ.get('ACTIVATION_DUCKDB_MEMORY_LIMIT', '80% (default)')} "
           f"temp_directory={os.environ.get('ACTIVATION_DUCKDB_TEMP_DIRECTORY', '<warehouse>.tmp (default)')} "
-          f"threads=2 (profile dev)", flush=True)
+          f"dbt threads={os.environ.get('ACTIVATION_DBT_THREADS', '2 (default)')}", flush=True)
     rows, code = [], 0
     for preset in args.presets:
         raw, database = BENCH_DIR / f"{preset}-raw", BENCH_DIR / f"{preset}-scale.duckdb"

@@ -138,7 +138,8 @@ def test_a_build_that_spills_to_disk_goes_on(dbt, tmp_path):
     """Once DuckDB has spilled to its temp directory it refuses to have the directory set again,
     even to the same path. dbt-duckdb applies `settings` to every new cursor (one per node), so
     the directory is set once, when the database opens (profiles.yml config_options): a model
-    that spills, then the next node (the xlarge build failed so before)."""
+    that spills, then the next node (the xlarge build failed so before). The big builds run one
+    model at a time (ACTIVATION_DBT_THREADS=1), so that is settable too."""
     project = copy_project(tmp_path / "project")
     folder = project / "models" / "spill_check"
     folder.mkdir()
@@ -149,7 +150,9 @@ def test_a_build_that_spills_to_disk_goes_on(dbt, tmp_path):
     spill = tmp_path / "spill"
     run = dbt("run", "--select", "spill_sorted", "spill_counted", database=tmp_path / "spilled.duckdb",
               project_dir=project,
-              env={"ACTIVATION_DUCKDB_MEMORY_LIMIT": "64MB", "ACTIVATION_DUCKDB_TEMP_DIRECTORY": str(spill)})
+              env={"ACTIVATION_DUCKDB_MEMORY_LIMIT": "64MB", "ACTIVATION_DUCKDB_TEMP_DIRECTORY": str(spill),
+                   "ACTIVATION_DBT_THREADS": "1"})
+    assert "Concurrency: 1 threads" in run.text, run.text[-2000:]
     assert spill.is_dir(), "the sort did not spill: the test needs a smaller memory limit or more rows"
     assert run.success, run.text[-2000:]
     models = {node: status for node, status in run.statuses.items() if node.startswith("model.")}
