@@ -400,6 +400,33 @@
 {%- endmacro %}
 
 {#-
+    Pre-hook of a model whose rows each depend only on an account's events up to the row's date
+    (int_aha_conditions_evaluated: the time a count was reached): remove, of every account in this
+    run's event scopes, the rows dated on or after the account's earliest changed date (every row
+    of an account in scope whole). The rows kept are exactly those no change of this run can
+    move: every event up to their date is unchanged, and no new event lands before it. On a
+    full rebuild of an existing table, every row.
+-#}
+{% macro activation_replace_event_scope_from(date_column) -%}
+    {%- if execute and is_incremental() -%}
+        {%- if activation_is_incremental() -%}
+            delete from {{ this }} as target_rows
+            where exists (
+                select 1
+                from {{ ref('stg_product__event_scopes') }} as scopes
+                where
+                    scopes.account_id = target_rows.account_id
+                    and (scopes.event_date is null or scopes.event_date <= {{ date_column }})
+            )
+        {%- else -%}
+            delete from {{ this }}
+        {%- endif -%}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
     Pre-hook of the models that consume the event scopes: remove what this run recomputes. On an
     incremental run, the rows in scope (their recomputed rows are then appended); on a full
     rebuild of an existing table, every row.

@@ -9,10 +9,15 @@
     int_accounts_aha_evaluated applies the horizon with a filter and this model never changes
     when only the as_of_date moves.
 
-    Incremental (macros/incremental/manifest.sql): the pre-hook removes every account in this
-    run's event scopes (stg_product__event_scopes) and the model appends them recomputed; an
-    account left without any condition met simply stays removed. A changed aha_definitions or
-    event_catalog seed rebuilds it in full.
+    Incremental (macros/incremental/manifest.sql): of every account in this run's event scopes
+    (stg_product__event_scopes), the pre-hook removes the conditions met on or after the
+    account's earliest changed date (all of them for an account in scope whole), and the model
+    appends, for the counting units without a kept row, what a full rebuild gives them. A
+    condition met before that date stays as it is: every event up to it is unchanged and no new
+    one lands before it, so its min_count-th event is the same. The units kept are most of an
+    active account's history (a team that sent its 10,000th message months ago), and their
+    events are neither counted nor ranked again. A changed aha_definitions or event_catalog seed
+    rebuilds it in full.
 -#}
 {{
     config(
@@ -20,7 +25,7 @@
         incremental_strategy='append',
         on_schema_change='fail',
         activation_sources=['events', 'accounts', 'users', 'interventions'],
-        pre_hook="{{ activation_replace_event_scope() }}",
+        pre_hook="{{ activation_replace_event_scope_from('cast(condition_met_at as date)') }}",
         post_hook="{{ activation_advance_manifest() }}",
     )
 }}
@@ -81,6 +86,31 @@ aha_events as (
             and events.event_name = aha_definitions.event_name
 ),
 
+{% if incremental %}
+-- units whose condition stays met from before their account's earliest change in this run:
+-- the pre-hook kept their rows, and their events need no new count
+kept_units as (
+    select
+        kept_rows.account_id,
+        coalesce(kept_rows.counted_user_id, '') as counted_user_key,
+        kept_rows.event_name
+    from {{ this }} as kept_rows
+    where {{ activation_in_event_scope('kept_rows.account_id') }}
+),
+
+{% endif %}
+pending_aha_events as (
+    select aha_events.*
+    from aha_events
+    {% if incremental %}
+    left join kept_units
+        on aha_events.account_id = kept_units.account_id
+            and aha_events.event_name = kept_units.event_name
+            and coalesce(aha_events.counted_user_id, '') = kept_units.counted_user_key
+    where kept_units.account_id is null
+    {% endif %}
+),
+
 -- per counting unit and condition: how many events, and the first one
 unit_condition_counts as (
     select
@@ -90,7 +120,7 @@ unit_condition_counts as (
         min_count,
         count(*) as n_events,
         min(event_at) as first_event_at
-    from aha_events
+    from pending_aha_events
     group by account_id, counted_user_id, event_name, min_count
 ),
 
@@ -98,21 +128,22 @@ unit_condition_counts as (
 -- cannot meet the condition, and min_count = 1 is met at the first event
 ranked_aha_events as (
     select
-        aha_events.account_id,
-        aha_events.counted_user_id,
-        aha_events.event_name,
-        aha_events.event_at,
-        aha_events.min_count,
+        pending_aha_events.account_id,
+        pending_aha_events.counted_user_id,
+        pending_aha_events.event_name,
+        pending_aha_events.event_at,
+        pending_aha_events.min_count,
         row_number() over (
-            partition by aha_events.account_id, aha_events.counted_user_id, aha_events.event_name
-            order by aha_events.event_at, aha_events.event_id
+            partition by
+                pending_aha_events.account_id, pending_aha_events.counted_user_id, pending_aha_events.event_name
+            order by pending_aha_events.event_at, pending_aha_events.event_id
         ) as event_number
-    from aha_events
+    from pending_aha_events
     inner join unit_condition_counts as counts
-        on aha_events.account_id = counts.account_id
-            and aha_events.event_name = counts.event_name
+        on pending_aha_events.account_id = counts.account_id
+            and pending_aha_events.event_name = counts.event_name
             -- scope account counts with a null user: compare null-safely, and hashably
-            and coalesce(aha_events.counted_user_id, '') = coalesce(counts.counted_user_id, '')
+            and coalesce(pending_aha_events.counted_user_id, '') = coalesce(counts.counted_user_id, '')
     where counts.min_count > 1 and counts.n_events >= counts.min_count
 ),
 
