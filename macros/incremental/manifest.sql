@@ -400,40 +400,29 @@
 {%- endmacro %}
 
 {#-
-    Pre-hook of a model whose rows each depend only on an account's events up to the row's date
-    (int_aha_conditions_evaluated: the time a count was reached): remove, of every account in this
-    run's event scopes, the rows dated on or after the account's earliest changed date (every row
-    of an account in scope whole). The rows kept are exactly those no change of this run can
-    move: every event up to their date is unchanged, and no new event lands before it. On a
-    full rebuild of an existing table, every row.
+    Pre-hook of the models that consume the event scopes: remove what this run recomputes. On an
+    incremental run, the rows in scope (their recomputed rows are then appended); on a full
+    rebuild of an existing table, every row.
+
+    A model whose rows each depend only on an account's events up to the row's own date
+    (int_aha_conditions_evaluated: the time a count was reached) passes `from_date_column`
+    instead: of every account in scope, only the rows dated on or after the account's earliest
+    changed date go (every row of an account in scope whole). The rows kept are exactly those no
+    change of this run can move: every event up to their date is unchanged, and no new event
+    lands before it.
 -#}
-{% macro activation_replace_event_scope_from(date_column) -%}
+{% macro activation_replace_event_scope(date_column=none, from_date_column=none) -%}
     {%- if execute and is_incremental() -%}
-        {%- if activation_is_incremental() -%}
+        {%- if activation_is_incremental() and from_date_column is not none -%}
             delete from {{ this }} as target_rows
             where exists (
                 select 1
                 from {{ ref('stg_product__event_scopes') }} as scopes
                 where
                     scopes.account_id = target_rows.account_id
-                    and (scopes.event_date is null or scopes.event_date <= {{ date_column }})
+                    and (scopes.event_date is null or scopes.event_date <= {{ from_date_column }})
             )
-        {%- else -%}
-            delete from {{ this }}
-        {%- endif -%}
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
-
-{#-
-    Pre-hook of the models that consume the event scopes: remove what this run recomputes. On an
-    incremental run, the rows in scope (their recomputed rows are then appended); on a full
-    rebuild of an existing table, every row.
--#}
-{% macro activation_replace_event_scope(date_column=none) -%}
-    {%- if execute and is_incremental() -%}
-        {%- if activation_is_incremental() -%}
+        {%- elif activation_is_incremental() -%}
             delete from {{ this }}
             where {{ activation_in_event_scope('account_id', date_column) }}
         {%- else -%}

@@ -25,7 +25,7 @@
         incremental_strategy='append',
         on_schema_change='fail',
         activation_sources=['events', 'accounts', 'users', 'interventions'],
-        pre_hook="{{ activation_replace_event_scope_from('cast(condition_met_at as date)') }}",
+        pre_hook="{{ activation_replace_event_scope(from_date_column='cast(condition_met_at as date)') }}",
         post_hook="{{ activation_advance_manifest() }}",
     )
 }}
