@@ -69,9 +69,11 @@ def _env() -> dict[str, str]:
     return env
 
 
-def nightly(workdir: Path, *args: str, project: Path = PROJECT, quiet: bool = True) -> Run:
+def nightly(workdir: Path, *args: str, project: Path = PROJECT, quiet: bool = True,
+            env: dict[str, str] | None = None) -> Run:
     argv = nightly_argv(workdir, *args, project=project) + (["--quiet"] if quiet else [])
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, env=_env(), cwd=workdir)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=900, env={**_env(), **(env or {})},
+                          cwd=workdir)
     return Run(proc.returncode, proc.stdout + proc.stderr)
 
 
@@ -291,6 +293,18 @@ def test_rerun_without_new_data_changes_nothing(night_1, stage, batches, tmp_pat
     assert raw_counts(workdir / "warehouse.duckdb") == raw_before
     assert "(+0 since the last publish)" in run.output
     assert differences(snapshot, workdir / "serving.duckdb") == {}
+
+
+def test_a_spill_directory_from_the_environment_reaches_every_connection_of_the_run(night_1, stage, batches,
+                                                                                    tmp_path):
+    """With ACTIVATION_DUCKDB_TEMP_DIRECTORY set, dbt opens the warehouse with it (profiles.yml
+    config_options); the nightly holds its own connection to the same file in the same process,
+    which DuckDB allows only when both are configured alike (engines.duckdb_engine.warehouse_config)."""
+    workdir = clone(night_1, stage)
+    spill = tmp_path / "spill"
+    run = nightly(workdir, "--source-dir", str(batches[0]), env={"ACTIVATION_DUCKDB_TEMP_DIRECTORY": str(spill)})
+    assert run.returncode == 0, run
+    assert "different configuration" not in run.output
 
 
 def test_reader_is_never_blocked_and_sees_whole_snapshots(night_2):
