@@ -157,3 +157,14 @@ def test_a_build_that_spills_to_disk_goes_on(dbt, tmp_path):
     assert run.success, run.text[-2000:]
     models = {node: status for node, status in run.statuses.items() if node.startswith("model.")}
     assert models == {"model.activation.spill_sorted": "success", "model.activation.spill_counted": "success"}
+
+
+@pytest.mark.parametrize("threads", ["0", "two", "1.5"])
+def test_a_bad_thread_count_is_named(dbt, tmp_path, threads):
+    """ACTIVATION_DBT_THREADS must be a whole number of at least 1; anything else stops dbt with
+    a message naming the variable and the value (0 alone would fail inside dbt's thread pool
+    with 'max_workers must be greater than 0')."""
+    run = dbt("show", "--inline", "select 1 as x", database=tmp_path / "threads.duckdb",
+              env={"ACTIVATION_DBT_THREADS": threads})
+    assert not run.success
+    assert f"ACTIVATION_DBT_THREADS must be a whole number of at least 1, not {threads}" in run.text, run.text[-2000:]
