@@ -76,12 +76,28 @@ def cmd_generate(args: argparse.Namespace) -> list[str]:
     ]
 
 
+def _remove_warehouse(database: Path) -> None:
+    """A DuckDB warehouse file and what DuckDB and the loader keep beside it."""
+    for path in (database, Path(f"{database}.wal"), Path(f"{database}.lock")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(Path(f"{database}.tmp"), ignore_errors=True)
+
+
+def _load_command(project: Path, raw: Path, database: Path) -> list[str]:
+    return [sys.executable, str(project / "scripts" / "load_raw.py"), "--source-dir", str(raw),
+            "--database", str(database)]
+
+
+def _generate_command(size: list[str], raw: Path) -> list[str]:
+    """The generator writing Parquet ending BENCH_END_DATE into raw; size: --preset P or --accounts N."""
+    return [sys.executable, str(ROOT / "scripts" / "generate_data.py"), *size,
+            "--format", "parquet", "--end-date", BENCH_END_DATE, "--out", str(raw), "--quiet"]
+
+
 def _load_fresh(project: Path, raw: Path, database: Path) -> None:
     """Untimed: load raw into a new warehouse file with the project's own loader."""
-    for path in (database, Path(f"{database}.wal")):
-        path.unlink(missing_ok=True)
-    subprocess.run([sys.executable, str(project / "scripts" / "load_raw.py"), "--source-dir", str(raw),
-                    "--database", str(database)], check=True, stdout=subprocess.DEVNULL)
+    _remove_warehouse(database)
+    subprocess.run(_load_command(project, raw, database), check=True, stdout=subprocess.DEVNULL)
 
 
 def prepare_build(args: argparse.Namespace) -> None:
@@ -193,10 +209,7 @@ def _generated(name: str, size: list[str]) -> Path:
     """Generated raw data (Parquet, ending BENCH_END_DATE), kept in data/bench/<name>-raw."""
     raw = BENCH_DIR / f"{name}-raw"
     if not (raw / "events.parquet").exists():
-        subprocess.run([
-            sys.executable, str(ROOT / "scripts" / "generate_data.py"), *size,
-            "--format", "parquet", "--end-date", BENCH_END_DATE, "--out", str(raw), "--quiet",
-        ], check=True)
+        subprocess.run(_generate_command(size, raw), check=True)
     return raw
 
 
@@ -348,15 +361,10 @@ def run_scale(args: argparse.Namespace) -> int:
     for preset in args.presets:
         raw, database = BENCH_DIR / f"{preset}-raw", BENCH_DIR / f"{preset}-scale.duckdb"
         shutil.rmtree(raw, ignore_errors=True)
-        for path in (database, Path(f"{database}.wal"), Path(f"{database}.lock")):
-            path.unlink(missing_ok=True)
-        shutil.rmtree(Path(f"{database}.tmp"), ignore_errors=True)
-        python = sys.executable
+        _remove_warehouse(database)
         steps = {
-            "generate": ([python, str(ROOT / "scripts" / "generate_data.py"), "--preset", preset, "--format",
-                          "parquet", "--end-date", BENCH_END_DATE, "--out", str(raw), "--quiet"], None),
-            "load": ([python, str(ROOT / "scripts" / "load_raw.py"), "--source-dir", str(raw),
-                      "--database", str(database)], None),
+            "generate": (_generate_command(["--preset", preset], raw), None),
+            "load": (_load_command(ROOT, raw, database), None),
             "build": (_dbt_build_command(ROOT, BENCH_DIR / f"target-scale-{preset}"),
                       {**os.environ, "ACTIVATION_DUCKDB_PATH": str(database)}),
         }
@@ -369,10 +377,11 @@ def run_scale(args: argparse.Namespace) -> int:
                   flush=True)
             if code != 0:
                 break
-        events = duckdb.sql(f"select count(*) from read_parquet('{raw / 'events.parquet'}')").fetchall()[0][0]
+        events_file = raw / "events.parquet"
+        events = (duckdb.sql(f"select count(*) from read_parquet('{events_file}')").fetchall()[0][0]
+                  if measured["generate"][2] == 0 and events_file.exists() else None)
         size_gib = database.stat().st_size / 2**30 if database.exists() else 0.0
-        for path in (database, Path(f"{database}.wal"), Path(f"{database}.lock")):
-            path.unlink(missing_ok=True)
+        _remove_warehouse(database)
         rows.append((preset, PRESETS[preset], events, measured, size_gib, _steal_since(steal)))
         if code != 0:
             break
@@ -386,10 +395,11 @@ def run_scale(args: argparse.Namespace) -> int:
     print("\n| preset | accounts | events | generate | load | build (models and tests) | build s per M events "
           "| warehouse file | CPU steal |\n|---|---:|---:|---|---|---|---:|---:|---:|")
     for preset, accounts, events, measured, size_gib, steal in sorted(rows, key=lambda row: row[1]):
-        build_wall = measured.get("build", (0.0, 0.0, 1))[0]
-        print(f"| {preset} | {accounts:,} | {events / 1e6:.1f}M | {cell(measured, 'generate')} | "
-              f"{cell(measured, 'load')} | {cell(measured, 'build')} | {build_wall / (events / 1e6):.2f} | "
-              f"{size_gib:.1f} GiB | {steal} |", flush=True)
+        build_wall, _, build_code = measured.get("build", (0.0, 0.0, None))
+        per_million = f"{build_wall / (events / 1e6):.2f}" if build_code == 0 and events else "n/a"
+        print(f"| {preset} | {accounts:,} | {f'{events / 1e6:.1f}M' if events is not None else 'n/a'} | "
+              f"{cell(measured, 'generate')} | {cell(measured, 'load')} | {cell(measured, 'build')} | "
+              f"{per_million} | {size_gib:.1f} GiB | {steal} |", flush=True)
     return code
 
 

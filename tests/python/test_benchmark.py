@@ -28,3 +28,16 @@ def test_every_preset_can_be_benchmarked():
     assert parser.parse_args(["scale"]).presets == ["small", "medium", "large", "xlarge"]
     for command in ("generate", "build", "nightly"):
         assert parser.parse_args([command, "--preset", "xlarge"]).preset == "xlarge"
+
+
+def test_a_failed_step_ends_the_scale_run_with_its_exit_code_and_a_row_saying_so(monkeypatch, tmp_path, capsys):
+    """A preset whose generation fails (a full disk, say) stops the run: its exit code, no load or
+    build, and a table row that says what ran instead of a crash or a made-up figure."""
+    monkeypatch.setattr(benchmark, "BENCH_DIR", tmp_path)
+    monkeypatch.setattr(benchmark, "_generate_command", lambda size, raw: [sys.executable, "-c", "raise SystemExit(5)"])
+    args = benchmark.build_parser().parse_args(["scale", "--presets", "small", "medium"])
+    assert benchmark.run_scale(args) == 5
+    output = capsys.readouterr().out
+    assert "preset=small generate:" in output and "exit=5" in output
+    assert "preset=small load" not in output and "preset=medium" not in output
+    assert "| small | 2,000 | n/a |" in output and "(exit 5) | not run | not run | n/a |" in output
