@@ -108,7 +108,7 @@ MINUTE = 60
 NEVER = 2**62  # "does not happen" in planning arrays
 NULL = -1  # null in output frames (ids, codes, timestamps)
 CHUNK_ACCOUNTS = 2_000
-PRESETS = {"small": 2_000, "medium": 20_000, "large": 100_000, "xlarge": 400_000}  # ~500-560 events per account
+PRESETS = {"small": 2_000, "medium": 20_000, "large": 100_000, "xlarge": 400_000}  # ~560-570 events per account
 DEFAULT_HISTORY_DAYS = 540
 
 # Effective verticals (index order used everywhere below).
@@ -1228,7 +1228,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="small",
                         help="small: 2,000 accounts (~1M events); medium: 20,000 (~11M); large: 100,000 (~56M); "
-                        "xlarge: 400,000 (~225M)")
+                        "xlarge: 400,000 (~227M)")
     parser.add_argument("--accounts", type=int, help="number of accounts (overrides the preset; events scale with it)")
     parser.add_argument("--start-date", type=_date, help=f"first signup date (default: end date - {DEFAULT_HISTORY_DAYS} days)")
     parser.add_argument("--end-date", type=_date, help="last day with data (default: yesterday, UTC)")
