@@ -327,13 +327,36 @@
 {#-
     A SQL predicate: the row's `loaded_at` is in an unprocessed load hour (see above). Not
     correlated, so `loaded_at` may be unqualified; a null hour (no _loaded_at) matches a null.
+
+    It starts with a range on `loaded_at` itself, from the earliest unprocessed hour (read when
+    the model runs): implied by the hour test, but an engine can check it against the minimum
+    and maximum it keeps per block of rows, so a scan of an append-only raw table reads only the
+    blocks loaded since (a one-day nightly at the large preset: the new day, not the history).
+    No range when nothing is unprocessed or an unprocessed row has no _loaded_at.
 -#}
 {% macro activation_loaded_in_scope(source_table, loaded_at='_loaded_at', models=none) -%}
     {%- set no_hour = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- set earliest = _activation_earliest_unprocessed_hour(source_table, models) -%}
+    {%- if earliest is not none -%}
+    {{ loaded_at }} >= cast('{{ earliest }}' as {{ dbt.type_timestamp() }}) and {% endif -%}
     coalesce({{ activation_loaded_hour(loaded_at) }}, {{ no_hour }}) in (
         select coalesce(unprocessed.loaded_hour, {{ no_hour }})
         from ({{ activation_unprocessed_load_hours(source_table, models) }}) as unprocessed
     )
+{%- endmacro %}
+
+{#- The earliest unprocessed load hour of `source_table` as text, or none (see above). -#}
+{% macro _activation_earliest_unprocessed_hour(source_table, models=none) -%}
+    {%- if not execute -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set row = run_query(
+        "select min(unprocessed.loaded_hour), count(*), count(unprocessed.loaded_hour) from ("
+        ~ activation_unprocessed_load_hours(source_table, models) ~ ") as unprocessed").rows[0] -%}
+    {%- if row[1] == 0 or row[1] != row[2] -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {{- return((row[0] | string)[:19] | replace('T', ' ')) -}}
 {%- endmacro %}
 
 {#-

@@ -25,7 +25,7 @@
 
 with
 
-events as (
+events as {{ activation_not_materialized() }} (
     select * from {{ ref('base_product__events') }}
     where not is_held
 ),

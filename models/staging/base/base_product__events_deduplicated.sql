@@ -32,7 +32,7 @@
 
 with
 
-raw_events as (
+raw_events as {{ activation_not_materialized() }} (
     select
         event_id,
         account_id,
