@@ -86,15 +86,39 @@ recomputed_accounts as (
     Post-hook of the incremental account-day tables: deletes the stored rows a full rebuild would
     no longer produce, i.e. dates after an earlier as_of_date re-run, and accounts that turned
     test, were removed or whose signup moved later. A no-op on a full build.
+
+    The accounts to prune are found first, from each account's first stored date (a small
+    aggregate): an account no longer in int_accounts_enriched keeps nothing, one whose
+    signup_date is now after its first stored date keeps the dates from signup_date on. Most
+    nights there are none, and the delete reads no more than the dates after as_of_date;
+    checking every stored row against its account instead took 5.5 s at the large preset.
 -#}
 {% macro activation_prune_account_dates(date_column='metric_date') -%}
     {%- if is_incremental() -%}
+        {%- set pruned_accounts -%}
+            select
+                first_dates.account_id,
+                coalesce(accounts.signup_date, cast('9999-12-31' as date)) as keep_from_date
+            from (
+                select
+                    account_id,
+                    min({{ date_column }}) as first_date
+                from {{ this }}
+                group by account_id
+            ) as first_dates
+            left join {{ ref('int_accounts_enriched') }} as accounts
+                on first_dates.account_id = accounts.account_id
+            where accounts.account_id is null or accounts.signup_date > first_dates.first_date
+        {%- endset -%}
         delete from {{ this }} as stored
         where
             stored.{{ date_column }} > {{ activation_as_of_date() }}
-            or not exists (
-                select 1 from {{ ref('int_accounts_enriched') }} as accounts
-                where accounts.account_id = stored.account_id and accounts.signup_date <= stored.{{ date_column }}
+            or (
+                stored.account_id in (select pruned.account_id from ({{ pruned_accounts }}) as pruned)
+                and stored.{{ date_column }} < (
+                    select pruned.keep_from_date from ({{ pruned_accounts }}) as pruned
+                    where pruned.account_id = stored.account_id
+                )
             )
     {%- else -%}
         select 1

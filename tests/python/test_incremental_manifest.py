@@ -163,3 +163,37 @@ def test_a_replace_load_that_keeps_loaded_at_rebuilds_what_reads_that_table(setu
     mode, reason = _reasons(database)["base_product__events_deduplicated"]
     assert (mode, reason) == ("full", "rows removed or rewritten in raw events")
     _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
+def test_accounts_that_turn_test_or_sign_up_later_lose_their_account_days(setup, dbt, tmp_path):
+    """Re-exported accounts: one now a test account, one whose signup moved 3 days later. The
+    account-day tables must drop the first account and the second account's first 3 days, as a
+    full rebuild would (activation_prune_account_dates)."""
+    root, project, raw, database = setup
+    with open(raw / "accounts.csv", newline="") as f:
+        rows = [row for row in csv.DictReader(f) if row["is_test_account"] == "false"]
+    # the two earliest signups: the moved one still signs up well before as_of_date
+    [(turned_test,), (moved,)] = query(database, """
+        select account_id from intermediate.int_accounts_enriched order by signup_at, account_id limit 2""")
+    reexport = root / "reexport"
+    reexport.mkdir()
+    with open(reexport / "accounts.csv", "w", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            if row["account_id"] == turned_test:
+                writer.writerow({**row, "is_test_account": "true", "_loaded_at": "2026-06-30 20:00:00"})
+            elif row["account_id"] == moved:
+                created = dt.datetime.fromisoformat(row["created_at"]) + dt.timedelta(days=3)
+                writer.writerow({**row, "created_at": str(created), "_loaded_at": "2026-06-30 20:00:00"})
+    load(reexport, database, append=True)
+    _build(dbt, database, project)
+    assert _reasons(database)["int_account_days_aggregated"] == ("incremental", "only what changed")
+    for table in ("int_account_days_aggregated", "int_account_days_tar_computed"):
+        [(turned_rows, first_date, signup_date)] = query(database, f"""
+            select
+                (select count(*) from intermediate.{table} where account_id = '{turned_test}'),
+                (select min(metric_date) from intermediate.{table} where account_id = '{moved}'),
+                (select signup_date from intermediate.int_accounts_enriched where account_id = '{moved}')""")
+        assert turned_rows == 0 and signup_date is not None and first_date == signup_date, table
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
