@@ -345,11 +345,20 @@
     )
 {%- endmacro %}
 
-{#- The earliest unprocessed load hour of `source_table` as text, or none (see above). -#}
+{#-
+    The earliest unprocessed load hour of `source_table` as text, or none (see above; also none
+    before the first build has made the load summary and the manifest, e.g. `dbt compile` on
+    an empty warehouse).
+-#}
 {% macro _activation_earliest_unprocessed_hour(source_table, models=none) -%}
     {%- if not execute -%}
         {{- return(none) -}}
     {%- endif -%}
+    {%- for relation in [activation_loads_relation(), activation_manifest_relation()] -%}
+        {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+            {{- return(none) -}}
+        {%- endif -%}
+    {%- endfor -%}
     {%- set row = run_query(
         "select min(unprocessed.loaded_hour), count(*), count(unprocessed.loaded_hour) from ("
         ~ activation_unprocessed_load_hours(source_table, models) ~ ") as unprocessed").rows[0] -%}

@@ -197,3 +197,11 @@ def test_accounts_that_turn_test_or_sign_up_later_lose_their_account_days(setup,
                 (select signup_date from intermediate.int_accounts_enriched where account_id = '{moved}')""")
         assert turned_rows == 0 and signup_date is not None and first_date == signup_date, table
     _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
+def test_the_new_row_scans_compile_before_anything_is_built(dbt, tmp_path):
+    """The range is read from the load summary and the manifest when they exist: `dbt compile`
+    on an empty warehouse (sqlfluff's first pass, a new user's first step) must not query them."""
+    run = dbt("compile", "--select", "stg_product__event_scopes base_product__events_deduplicated",
+              database=tmp_path / "empty.duckdb")
+    assert run.success, run.text[-2000:]
