@@ -92,6 +92,8 @@ recomputed_accounts as (
     signup_date is now after its first stored date keeps the dates from signup_date on. Most
     nights there are none, and the delete reads no more than the dates after as_of_date;
     checking every stored row against its account instead took 5.5 s at the large preset.
+    The small aggregate appears twice on purpose: the IN lets DuckDB skip the stored rows when
+    it is empty (0.07 s), where a single correlated lookup joins every stored row (3 s).
 -#}
 {% macro activation_prune_account_dates(date_column='metric_date') -%}
     {%- if is_incremental() -%}
