@@ -408,6 +408,16 @@
 {%- endmacro %}
 
 {#-
+    The models whose unprocessed load hours make the event deduplication's run scope
+    (base_product__event_key_scopes): the deduplication, and the first incremental model over
+    its clean rows, which a failed key test of the deduplication skips (so the next run
+    re-decides the keys of the failed one).
+-#}
+{% macro activation_event_key_scope_models() -%}
+    {{- return(['base_product__events_deduplicated', 'int_events_classified']) -}}
+{%- endmacro %}
+
+{#-
     The changed event scopes of this run (stg_product__event_scopes): the accounts to recompute
     whole (event_date null) and the (account_id, event_date) pairs to recompute. A SQL predicate
     on a row's account and, for models keyed by date, its event date (not correlated: the

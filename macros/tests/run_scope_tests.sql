@@ -13,6 +13,12 @@
     (`dbt test` alone), the whole table is checked. This keeps the nightly's audit proportional
     to what changed (README "Incremental processing").
 
+    `where: "__activation_key_scope__"` does the same for the event deduplication, whose run
+    scope is a set of event keys (base_product__event_key_scopes): it checks the rows whose
+    event_key is one the run re-decided, and every row without an event_id (keyed by content:
+    `missing_event_id:` and a hash; rejects, few). Every row the run wrote has such a key, and
+    the filter is on the key alone, so every other row with that key is checked with it.
+
     Overrides dbt's get_where_subquery (the documented hook for templated `where` configs);
     any other `where` behaves as in dbt.
 -#}
@@ -32,6 +38,18 @@
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- endif -%}
+    {%- if where == '__activation_key_scope__' -%}
+        {%- if not activation_built_incrementally_this_run() -%}
+            {%- do return(relation) -%}
+        {%- endif -%}
+        {%- set node = graph.nodes.get('model.activation.base_product__event_key_scopes') -%}
+        {%- set key_scopes = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where event_key is null or event_key like 'missing_event_id:%'
+             or event_key in (select key_scopes.event_id from {{ key_scopes }} as key_scopes)) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- endif -%}
     {%- do return(adapter.dispatch('get_where_subquery', 'dbt')(relation)) -%}
 {%- endmacro %}
 
@@ -44,8 +62,13 @@
     {%- if tested is none -%}
         {{- return(false) -}}
     {%- endif -%}
+    {%- set manifest = activation_manifest_relation() -%}
+    {#- no manifest yet (`dbt compile` on an empty warehouse): nothing was built incrementally -#}
+    {%- if adapter.get_relation(manifest.database, manifest.schema, manifest.identifier) is none -%}
+        {{- return(false) -}}
+    {%- endif -%}
     {%- set rows = run_query(
-        "select refresh_mode from " ~ activation_manifest_relation() ~ " where model_name = '" ~ tested.name
+        "select refresh_mode from " ~ manifest ~ " where model_name = '" ~ tested.name
         ~ "' and source_table = 'config' and recorded_at = " ~ activation_run_started_at()).rows -%}
     {{- return(rows | length > 0 and rows[0][0] == 'incremental') -}}
 {%- endmacro %}

@@ -167,7 +167,8 @@ def copy_project(destination: Path) -> Path:
 # column (business tables carry no run bookkeeping; run state is in RUN_STATE_RELATIONS).
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "dq")
 # run state, not output: what each incremental model processed, and what this run recomputes
-RUN_STATE_RELATIONS = {("staging", "activation_incremental_manifest"), ("staging", "stg_product__event_scopes")}
+RUN_STATE_RELATIONS = {("staging", "activation_incremental_manifest"), ("staging", "stg_product__event_scopes"),
+                       ("staging", "base_product__event_key_scopes")}
 
 
 def relation_differences(incremental: Path, full: Path, workdir: Path) -> dict[str, tuple[int, int]]:

@@ -90,7 +90,7 @@ def test_a_backfill_with_an_old_loaded_at_is_processed_by_the_next_run(setup, db
 
 
 def _compiled(dbt, project: Path, model: str) -> str:
-    """The SQL the last build ran for the model (base_product__events_deduplicated: 'deduplicated')."""
+    """The SQL the last build ran for the model (base_product__event_key_scopes: 'event_key_scopes')."""
     [path] = (dbt.target_path(project) / "compiled").rglob(f"*{model}.sql")
     return path.read_text()
 
@@ -116,8 +116,8 @@ def test_a_row_without_loaded_at_is_processed_by_the_next_run(setup, dbt, tmp_pa
         con.close()
     _build(dbt, database, project)
     assert _reasons(database)["base_product__events_deduplicated"] == ("incremental", "only what changed")
-    dedup = _compiled(dbt, project, "deduplicated")
-    new_event_scan = dedup[dedup.index("touched_event_ids as ("):dedup.index("keyed_candidates as (")]
+    key_scopes = _compiled(dbt, project, "event_key_scopes")
+    new_event_scan = key_scopes[key_scopes.index("final as ("):]
     assert "coalesce(date_trunc('hour', _loaded_at)" in new_event_scan
     assert "_loaded_at >= cast(" not in new_event_scan
     assert query(database, f"""
@@ -202,6 +202,7 @@ def test_accounts_that_turn_test_or_sign_up_later_lose_their_account_days(setup,
 def test_the_new_row_scans_compile_before_anything_is_built(dbt, tmp_path):
     """The range is read from the load summary and the manifest when they exist: `dbt compile`
     on an empty warehouse (sqlfluff's first pass, a new user's first step) must not query them."""
-    run = dbt("compile", "--select", "stg_product__event_scopes base_product__events_deduplicated",
+    run = dbt("compile", "--select",
+              "stg_product__event_scopes base_product__event_key_scopes base_product__events_deduplicated",
               database=tmp_path / "empty.duckdb")
     assert run.success, run.text[-2000:]

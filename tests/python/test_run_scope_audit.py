@@ -2,9 +2,10 @@
 (macros/tests/run_scope_tests.sql): on an incremental run, the rows of that run's scope; on a
 full build, and on `dbt test` alone, every row.
 
-A copy of the project gets a post-hook on int_events_classified that, when the test asks for it
-through an environment variable, duplicates one row of this run's scope: a stand-in for an
-incremental model with a bug. The run's own unique test must catch it, and the next run, which
+A copy of the project gets a post-hook on the model under test (int_events_classified, whose
+scope is (account, date) pairs; base_product__events_deduplicated, whose scope is event keys)
+that, when the test asks for it through an environment variable, duplicates one row of this
+run's scope: a stand-in for an incremental model with a bug. The run's own unique test must catch it, and the next run, which
 redoes the scope that the failed audit held back, repairs it. A duplicate planted in older
 history, outside the next run's scope, is not re-audited by that run (that is what keeps a
 nightly's tests proportional to the change); `dbt test` alone, which checks every row, finds it.
@@ -25,22 +26,39 @@ pytestmark = pytest.mark.slow
 CORRUPT_ENV = "ACTIVATION_TEST_DUPLICATE_A_SCOPED_ROW"
 EVENT_COLUMNS = ["event_id", "account_id", "user_id", "event_name", "occurred_at", "received_at",
                  "properties", "_loaded_at"]
-UNIQUE_TEST = "test.activation.unique_int_events_classified_event_id"
-# the bug: after the model ran, one row of a scoped (account, date) pair is inserted again
-DUPLICATE_A_SCOPED_ROW = (
-    "{% if env_var('" + CORRUPT_ENV + "', '') == 'yes' %}"
-    "insert into {{ this }} select * from {{ this }} where event_id = ("
-    " select min(event_id) from {{ this }} where (account_id, event_date) in ("
-    " select account_id, event_date from {{ ref('stg_product__event_scopes') }} where event_date is not null))"
-    "{% else %}select 1{% endif %}"
-)
 
 
-def _project_with_a_buggy_model(destination: Path) -> Path:
+def _when_asked(sql: str) -> str:
+    return "{% if env_var('" + CORRUPT_ENV + "', '') == 'yes' %}" + sql + "{% else %}select 1{% endif %}"
+
+
+# per model: its folder in dbt_project.yml, its unique test, its key column, and the bug: after
+# the model ran, one row of this run's scope is inserted again
+BUGGY_MODELS = {
+    "int_events_classified": (
+        ["intermediate"], "test.activation.unique_int_events_classified_event_id", "intermediate", "event_id",
+        _when_asked(
+            "insert into {{ this }} select * from {{ this }} where event_id = ("
+            " select min(event_id) from {{ this }} where (account_id, event_date) in ("
+            " select account_id, event_date from {{ ref('stg_product__event_scopes') }}"
+            " where event_date is not null))")),
+    "base_product__events_deduplicated": (
+        ["staging", "base"], "test.activation.unique_base_product__events_deduplicated_event_key", "staging",
+        "event_key",
+        _when_asked(
+            "insert into {{ this }} select * from {{ this }} where event_key = ("
+            " select min(event_id) from {{ ref('base_product__event_key_scopes') }})")),
+}
+
+
+def _project_with_a_buggy_model(destination: Path, model: str) -> Path:
     project = copy_project(destination)
+    folders, _, _, _, hook = BUGGY_MODELS[model]
     config = yaml.safe_load((project / "dbt_project.yml").read_text())
-    config["models"]["activation"]["intermediate"]["int_events_classified"] = {
-        "+post-hook": [DUPLICATE_A_SCOPED_ROW]}
+    section = config["models"]["activation"]
+    for folder in folders:
+        section = section.setdefault(folder, {})
+    section[model] = {"+post-hook": [hook]}
     (project / "dbt_project.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     return project
 
@@ -65,53 +83,53 @@ def _status(run, prefix: str) -> str:
     return status
 
 
-def test_an_incremental_run_audits_the_rows_it_wrote(tmp_path, dbt, monkeypatch):
-    project = _project_with_a_buggy_model(tmp_path / "project")
+@pytest.mark.parametrize("model", list(BUGGY_MODELS))
+def test_an_incremental_run_audits_the_rows_it_wrote(tmp_path, dbt, monkeypatch, model):
+    _, unique_test, schema, key, _ = BUGGY_MODELS[model]
+    project = _project_with_a_buggy_model(tmp_path / "project", model)
     database = tmp_path / "warehouse.duckdb"
     load(generate(tmp_path / "raw", accounts=40, seed=5, dirty_rate=0.0), database)
     first = dbt("build", "--full-refresh", database=database, project_dir=project)
     assert first.success, "\n".join(first.failures())
-    assert _status(first, UNIQUE_TEST) == "pass"
+    assert _status(first, unique_test) == "pass"
 
     # an incremental run whose model writes a duplicate inside its scope: its test fails
     _append_an_event(tmp_path / "day1", database, "audit_1", "2026-06-29 10:00:00")
     monkeypatch.setenv(CORRUPT_ENV, "yes")
     buggy = dbt("build", "--select", "+int_events_classified+1", database=database, project_dir=project)
     monkeypatch.delenv(CORRUPT_ENV)
-    assert query(database, """
+    assert query(database, f"""
         select refresh_mode from staging.activation_incremental_manifest
-        where model_name = 'int_events_classified' and source_table = 'config'""") == [("incremental",)]
-    assert _status(buggy, UNIQUE_TEST) == "fail", buggy.text[-2000:]
-    assert _duplicated_keys(database) == 1
+        where model_name = '{model}' and source_table = 'config'""") == [("incremental",)]
+    assert _status(buggy, unique_test) == "fail", buggy.text[-2000:]
+    assert _duplicated_keys(database, schema, model, key) == 1
 
     # the models the failed test held back catch up in the next run, and the scope they had not
     # processed is recomputed: the duplicate is repaired, and that run's audit passes
     repair = dbt("build", "--select", "+int_events_classified+1", database=database, project_dir=project)
-    assert _status(repair, UNIQUE_TEST) == "pass", repair.text[-2000:]
-    assert _duplicated_keys(database) == 0
+    assert _status(repair, unique_test) == "pass", repair.text[-2000:]
+    assert _duplicated_keys(database, schema, model, key) == 0
 
-    # a duplicate planted outside the next run's scope (an older date) is not re-audited by it ...
+    # a duplicate planted outside the next run's scope (an old event) is not re-audited by it ...
     con = connect(database)
     try:
-        con.execute("""
-            insert into intermediate.int_events_classified
-            select * from intermediate.int_events_classified
-            where event_id = (select min(event_id) from intermediate.int_events_classified
-                               where event_date < date '2026-06-01')""")
+        con.execute(f"""
+            insert into {schema}.{model}
+            select * from {schema}.{model}
+            where {key} = (select min({key}) from {schema}.{model} where event_at < date '2026-06-01')""")
     finally:
         con.close()
     _append_an_event(tmp_path / "day2", database, "audit_2", "2026-06-30 09:00:00")
     clean = dbt("build", "--select", "+int_events_classified+1", database=database, project_dir=project)
-    assert _status(clean, UNIQUE_TEST) == "pass", clean.text[-2000:]
-    assert _duplicated_keys(database) == 1
+    assert _status(clean, unique_test) == "pass", clean.text[-2000:]
+    assert _duplicated_keys(database, schema, model, key) == 1
 
     # ... and `dbt test` alone audits every row, so it is found
-    audit = dbt("test", "--select", "int_events_classified", database=database, project_dir=project)
-    assert _status(audit, UNIQUE_TEST) == "fail", audit.text[-2000:]
+    audit = dbt("test", "--select", model, database=database, project_dir=project)
+    assert _status(audit, unique_test) == "fail", audit.text[-2000:]
 
 
-def _duplicated_keys(database: Path) -> int:
-    [(n,)] = query(database, """
-        select count(*) from (select event_id from intermediate.int_events_classified
-                              group by event_id having count(*) > 1)""")
+def _duplicated_keys(database: Path, schema: str, model: str, key: str) -> int:
+    [(n,)] = query(database, f"""
+        select count(*) from (select {key} from {schema}.{model} group by {key} having count(*) > 1)""")
     return n

@@ -8,13 +8,14 @@
     here with their reason (dq_rejected_rows reads them); clean rows get event_at (clamped to
     signup_at when up to one day before signup).
 
-    Incremental (macros/incremental/manifest.sql): each run re-decides every event key with a
-    copy in a load hour this model has not processed (new rows, late rows, backfills with an old
-    _loaded_at, held rows whose time came), and every event of an account or user with a row in
-    such a load hour (validity depends on them). The winner is always chosen among all raw
-    copies of a key, so a late copy that should win replaces an earlier winner exactly as a full
-    refresh would. Rows removed or rewritten in raw, or a changed configuration, rebuild it in
-    full.
+    Incremental (macros/incremental/manifest.sql): each run re-decides the event keys of its run
+    scope, base_product__event_key_scopes: every key with a copy in a load hour this model has
+    not processed (new rows, late rows, backfills with an old _loaded_at, held rows whose time
+    came), and every event of an account or user with a row in such a load hour (validity
+    depends on them); and every row without an event_id whose content landed there. The winner
+    is always chosen among all raw copies of a key, so a late copy that should win replaces an
+    earlier winner exactly as a full refresh would. Rows removed or rewritten in raw, or a
+    changed configuration, rebuild it in full.
 -#}
 {{
     config(
@@ -28,6 +29,7 @@
     )
 }}
 -- depends_on: {{ ref('base_product__loads') }}
+-- depends_on: {{ ref('base_product__event_key_scopes') }}
 {%- set incremental = activation_is_incremental() %}
 
 with
@@ -56,68 +58,38 @@ raw_keyless_events as (
     where event_id is null
 ),
 
-base_accounts as (
-    select * from {{ ref('base_product__accounts') }}
-    where not is_held
-),
-
-base_users as (
-    select * from {{ ref('base_product__users') }}
-    where not is_held
-),
-
 accounts as (
     select
         account_id,
         created_at as signup_at
-    from base_accounts
-    where row_status = 'clean'
+    from {{ ref('base_product__accounts') }}
+    where not is_held and row_status = 'clean'
 ),
 
 users as (
     select
         user_id,
         account_id
-    from base_users
-    where row_status = 'clean'
+    from {{ ref('base_product__users') }}
+    where not is_held and row_status = 'clean'
 ),
-
 
 {% if incremental %}
 
-changed_accounts as (
-    select account_id
-    from base_accounts
-    where {{ activation_loaded_in_scope('accounts') }}
+key_scopes as (
+    select event_id from {{ ref('base_product__event_key_scopes') }}
 ),
 
-changed_users as (
-    select user_id
-    from base_users
-    where {{ activation_loaded_in_scope('users') }}
-),
-
-touched_event_ids as (
-    select distinct event_id
-    from raw_events
-    where
-        event_id is not null
-        and (
-            {{ activation_loaded_in_scope('events') }}
-            or account_id in (select changed_accounts.account_id from changed_accounts)
-            or user_id in (select changed_users.user_id from changed_users)
-        )
-),
-
+-- every raw copy of the keys this run re-decides
 keyed_candidates as (
     select * from raw_events
-    where event_id in (select touched_event_ids.event_id from touched_event_ids)
+    where event_id in (select key_scopes.event_id from key_scopes)
 ),
 
 landed_keyless_contents as (
     select landed.row_content_json
     from raw_keyless_events as landed
-    where {{ activation_loaded_in_scope('events', 'landed._loaded_at') }}
+    where {{ activation_loaded_in_scope('events', 'landed._loaded_at', models=activation_event_key_scope_models()) }}
 ),
 
 -- every copy of a keyless row that landed again, so its earliest copy stays the one kept

@@ -1,0 +1,57 @@
+{#-
+    The run scope of the event deduplication: the event_ids whose winner this run re-decides,
+    found once, before base_product__events_deduplicated runs, from the raw rows in the load
+    hours not yet processed (macros/incremental/manifest.sql):
+      * an event_id with a copy there (a new, late or backfilled copy, a held row whose time
+        came);
+      * every event_id of an account or user with a row there (an event's validity depends on
+        its account's signup and its user's account).
+    The deduplication re-ranks every raw copy of these keys and replaces their rows (rows
+    without an event_id are keyed by their content there). The table stays after the run as
+    its record: the deduplication's key tests check only these keys on a run that built it
+    incrementally (macros/tests/run_scope_tests.sql).
+
+    "Not yet processed" means by the deduplication or by the first incremental model over its
+    clean rows (activation_event_key_scope_models). A failed key test of the deduplication
+    skips that model, so the hours of the failed run stay unprocessed for it and the next run
+    re-decides the same keys: what the test found is replaced, and checked again. Empty when
+    none of them has a manifest entry (they rebuild in full then).
+-#}
+{{ config(materialized='table') }}
+-- depends_on: {{ ref('base_product__loads') }}
+{%- set consumers = activation_event_key_scope_models() %}
+
+with
+
+events as (
+    select
+        event_id,
+        account_id,
+        user_id,
+        _loaded_at
+    from {{ ref('base_product__events') }}
+    where not is_held and event_id is not null
+),
+
+changed_accounts as (
+    select account_id
+    from {{ ref('base_product__accounts') }}
+    where not is_held and {{ activation_loaded_in_scope('accounts', models=consumers) }}
+),
+
+changed_users as (
+    select user_id
+    from {{ ref('base_product__users') }}
+    where not is_held and {{ activation_loaded_in_scope('users', models=consumers) }}
+),
+
+final as (
+    select distinct event_id
+    from events
+    where
+        {{ activation_loaded_in_scope('events', models=consumers) }}
+        or account_id in (select changed_accounts.account_id from changed_accounts)
+        or user_id in (select changed_users.user_id from changed_users)
+)
+
+select * from final
