@@ -41,3 +41,18 @@ def test_a_failed_step_ends_the_scale_run_with_its_exit_code_and_a_row_saying_so
     assert "preset=small generate:" in output and "exit=5" in output
     assert "preset=small load" not in output and "preset=medium" not in output
     assert "| small | 2,000 | n/a |" in output and "(exit 5) | not run | not run | n/a |" in output
+
+
+def test_a_nightly_is_timed_by_its_own_cpu_time(tmp_path, capsys):
+    """The nightly benchmark reports the CPU time of the nightly it ran (dbt and DuckDB run in
+    that process), not of earlier children, and not its wall time: a child that sleeps has a
+    long wall and little CPU, one that computes has both."""
+    busy = [sys.executable, "-c", "import time\nwhile time.process_time() < 0.6: pass"]
+    sleeper = [sys.executable, "-c", "import time; time.sleep(0.8)"]
+    busy_wall, busy_cpu, busy_code = benchmark._timed_nightly("busy", busy, tmp_path)
+    sleep_wall, sleep_cpu, sleep_code = benchmark._timed_nightly("sleeper", sleeper, tmp_path)
+    assert busy_code == 0 and sleep_code == 0
+    assert busy_cpu >= 0.6
+    assert sleep_wall >= 0.8 and sleep_cpu < 0.4
+    output = capsys.readouterr().out
+    assert f"benchmark nightly sleeper: wall={sleep_wall:.1f}s cpu={sleep_cpu:.1f}s" in output
