@@ -16,8 +16,9 @@
     What a run does (activation_incremental_plan), per model, decided when it runs:
       full         first build, --full-refresh, no manifest entry, a changed seed or var the
                    model depends on (upstream, transitively), rows removed or rewritten in a
-                   raw table it reads (a replace load), or an upstream incremental model that
-                   was rebuilt in full since this model last ran;
+                   raw table it reads (a replace load), an upstream incremental model that
+                   was rebuilt in full since this model last ran, or a run-scope table it reads
+                   that this invocation does not build (a partial selection);
       incremental  otherwise: only the rows in the load hours that differ from what it
                    processed (activation_loaded_in_scope), wherever their _loaded_at lies, so a
                    backfill with an old _loaded_at is picked up like any new row.
@@ -227,6 +228,11 @@
         {{- return({'mode': 'full', 'reason': reason}) -}}
     {%- endif -%}
     {%- set fingerprint = activation_config_fingerprint() -%}
+    {%- set stale_scopes = _activation_run_scopes_not_built() -%}
+    {%- if stale_scopes -%}
+        {{- return({'mode': 'full', 'reason': 'run scope not built in this run: ' ~ (stale_scopes | join(', ')),
+                    'fingerprint': fingerprint}) -}}
+    {%- endif -%}
     {%- set manifest = activation_manifest_relation() -%}
     {%- set last = run_query(
         "select content_checksum, recorded_at from " ~ manifest ~ " where model_name = '" ~ model.name
@@ -274,6 +280,27 @@
         {%- endif -%}
     {%- endif -%}
     {{- return({'mode': 'incremental', 'reason': 'only what changed', 'fingerprint': fingerprint}) -}}
+{%- endmacro %}
+
+{#-
+    The run-scope tables this model reads (stg_product__event_scopes, base_product__event_key_scopes)
+    that this invocation does not build: a selection without them (`dbt build -s model`, `dbt
+    retry`) would find another run's scope in the table, and the model would advance its
+    manifest past rows that scope never held. Such a model rebuilds in full instead.
+-#}
+{% macro _activation_run_scopes_not_built() -%}
+    {%- set missing = [] -%}
+    {#- no selection known (sqlfluff's templater compiles a node without one): nothing to check -#}
+    {%- if not selected_resources -%}
+        {{- return(missing) -}}
+    {%- endif -%}
+    {%- for name in ['stg_product__event_scopes', 'base_product__event_key_scopes'] -%}
+        {%- set unique_id = 'model.activation.' ~ name -%}
+        {%- if unique_id in model.depends_on.nodes and unique_id not in selected_resources -%}
+            {%- do missing.append(name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(missing) -}}
 {%- endmacro %}
 
 {#- True when this run builds the model incrementally (use instead of is_incremental()). -#}

@@ -55,6 +55,23 @@ counts as (
 select * from counts where n_model != n_compare
 {% endtest %}
 
+{#- No gap: for each partition, one row per day from the min to the max date. -#}
+{% test no_date_gaps(model, date_column, partition_by) %}
+with
+
+spans as (
+    select
+        {{ partition_by }},
+        count(*) as n_rows,
+        count(distinct {{ date_column }}) as n_dates,
+        {{ dbt.datediff('min(' ~ date_column ~ ')', 'max(' ~ date_column ~ ')', 'day') }} + 1 as n_days_spanned
+    from {{ model }}
+    group by {{ partition_by }}
+)
+
+select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
+{% endtest %}
+
 {#-
     Configuration rows must satisfy `condition`. Unlike a plain test, a violation stops with an
     error that names each offending row (up to 10) and what is wrong with it, so the person

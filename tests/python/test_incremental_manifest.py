@@ -49,6 +49,20 @@ def _build(dbt, database: Path, project: Path, *flags: str) -> None:
     assert run.success, "dbt build failed:\n" + "\n".join(run.failures()) + "\n" + run.text[-3000:]
 
 
+def _append_a_value_event(folder: Path, database: Path, event_id: str, occurred_at: str, loaded_at: str) -> None:
+    """Load one Report_Run of the first customer user, received a second after it occurred."""
+    [(account_id, user_id)] = query(database, """
+        select account_id, user_id from staging.stg_product__users
+        where not is_internal order by user_id limit 1""")
+    received_at = (dt.datetime.fromisoformat(occurred_at) + dt.timedelta(seconds=1)).isoformat(sep=" ")
+    folder.mkdir()
+    with open(folder / "events.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(EVENT_COLUMNS)
+        writer.writerow([event_id, account_id, user_id, "Report_Run", occurred_at, received_at, "", loaded_at])
+    load(folder, database, append=True)
+
+
 def _reasons(database: Path) -> dict[str, tuple[str, str]]:
     return {model: (mode, reason) for model, mode, reason in query(database, """
         select model_name, refresh_mode, refresh_reason from staging.activation_incremental_manifest
@@ -70,17 +84,7 @@ def _assert_equals_a_full_refresh(dbt, database: Path, project: Path, workdir: P
 
 def test_a_backfill_with_an_old_loaded_at_is_processed_by_the_next_run(setup, dbt, tmp_path):
     root, project, _, database = setup
-    [(account_id, user_id)] = query(database, """
-        select account_id, user_id from staging.stg_product__users
-        where not is_internal order by user_id limit 1""")
-    backfill = root / "backfill"
-    backfill.mkdir()
-    with open(backfill / "events.csv", "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(EVENT_COLUMNS)
-        writer.writerow(["backfilled_1", account_id, user_id, "Report_Run", "2026-06-20 10:00:00",
-                         "2026-06-20 10:00:01", "", "2025-01-01 00:00:00"])
-    load(backfill, database, append=True)
+    _append_a_value_event(root / "backfill", database, "backfilled_1", "2026-06-20 10:00:00", "2025-01-01 00:00:00")
     _build(dbt, database, project)
     assert _reasons(database)["base_product__events_deduplicated"] == ("incremental", "only what changed")
     assert query(database, "select count(*) from staging.stg_product__events where event_id = 'backfilled_1'") == [(1,)]
@@ -117,7 +121,7 @@ def test_a_row_without_loaded_at_is_processed_by_the_next_run(setup, dbt, tmp_pa
     _build(dbt, database, project)
     assert _reasons(database)["base_product__events_deduplicated"] == ("incremental", "only what changed")
     key_scopes = _compiled(dbt, project, "event_key_scopes")
-    new_event_scan = key_scopes[key_scopes.index("final as ("):]
+    new_event_scan = key_scopes[key_scopes.index("scoped_events as ("):key_scopes.index("final as (")]
     assert "coalesce(date_trunc('hour', _loaded_at)" in new_event_scan
     assert "_loaded_at >= cast(" not in new_event_scan
     assert query(database, f"""
@@ -196,6 +200,21 @@ def test_accounts_that_turn_test_or_sign_up_later_lose_their_account_days(setup,
                 (select min(metric_date) from intermediate.{table} where account_id = '{moved}'),
                 (select signup_date from intermediate.int_accounts_enriched where account_id = '{moved}')""")
         assert turned_rows == 0 and signup_date is not None and first_date == signup_date, table
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
+def test_an_event_model_run_without_its_run_scope_rebuilds_in_full(setup, dbt, tmp_path):
+    """The run-scope tables stay after a run: a selection that runs the deduplication without
+    base_product__event_key_scopes would read the previous run's keys, miss the new row, and
+    advance past it for good. It rebuilds in full instead, and says why."""
+    _, project, _, database = setup
+    _append_a_value_event(tmp_path / "unscoped", database, "unscoped_1", "2026-06-30 05:00:00", "2026-06-30 06:00:00")
+    _build(dbt, database, project, "--select", "base_product__loads base_product__events_deduplicated")
+    assert _reasons(database)["base_product__events_deduplicated"] == (
+        "full", "run scope not built in this run: base_product__event_key_scopes")
+    assert query(database, """
+        select count(*) from staging.base_product__events_deduplicated where event_key = 'unscoped_1'""") == [(1,)]
+    _build(dbt, database, project)
     _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
 
 

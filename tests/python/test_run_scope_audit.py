@@ -9,9 +9,6 @@ run's scope: a stand-in for an incremental model with a bug. The run's own uniqu
 redoes the scope that the failed audit held back, repairs it. A duplicate planted in older
 history, outside the next run's scope, is not re-audited by that run (that is what keeps a
 nightly's tests proportional to the change); `dbt test` alone, which checks every row, finds it.
-
-The account-day rollup has no grid test of its own; a gap or a duplicate planted in it fails
-the one-TAR-row-per-date test of the table computed from it.
 """
 
 from __future__ import annotations
@@ -136,32 +133,3 @@ def _duplicated_keys(database: Path, schema: str, model: str, key: str) -> int:
     [(n,)] = query(database, f"""
         select count(*) from (select {key} from {schema}.{model} group by {key} having count(*) > 1)""")
     return n
-
-
-GRID_TEST = "test.activation.assert_tar_daily_one_row_per_date_from_signup_to_as_of"
-# a bug in the account-day rollup: one (account, date) row lost, or written twice
-ACCOUNT_DAY_BUGS = {
-    "gap": "delete from {{ this }} where account_id = (select min(account_id) from {{ this }})"
-           " and metric_date = (select max(metric_date) from {{ this }})",
-    "duplicate": "insert into {{ this }} select * from {{ this }} where account_id = (select min(account_id)"
-                 " from {{ this }}) and metric_date = (select max(metric_date) from {{ this }})",
-}
-
-
-@pytest.mark.parametrize("bug", list(ACCOUNT_DAY_BUGS))
-def test_a_gap_or_duplicate_in_the_account_days_fails_the_tar_grid_test(tmp_path, dbt, monkeypatch, bug):
-    """int_account_days_aggregated has no grid test of its own: the TAR is computed from it row
-    for row, so the one row per account and date of fct_account_tar_daily checks it too."""
-    project = copy_project(tmp_path / "project")
-    config = yaml.safe_load((project / "dbt_project.yml").read_text())
-    config["models"]["activation"]["intermediate"]["int_account_days_aggregated"] = {
-        "+post-hook": [_when_asked(ACCOUNT_DAY_BUGS[bug])]}
-    (project / "dbt_project.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    database = tmp_path / "warehouse.duckdb"
-    load(generate(tmp_path / "raw", accounts=20, seed=5, dirty_rate=0.0), database)
-    selection = ["--select", "+fct_account_tar_daily", "--exclude-resource-type", "unit_test"]
-    clean = dbt("build", *selection, database=database, project_dir=project)
-    assert _status(clean, GRID_TEST) == "pass", clean.text[-2000:]
-    monkeypatch.setenv(CORRUPT_ENV, "yes")
-    buggy = dbt("build", "--full-refresh", *selection, database=database, project_dir=project)
-    assert _status(buggy, GRID_TEST) == "fail", buggy.text[-2000:]

@@ -8,7 +8,7 @@
         its account's signup and its user's account).
     The deduplication re-ranks every raw copy of these keys and replaces their rows (rows
     without an event_id are keyed by their content there). The table stays after the run as
-    its record: the deduplication's key tests check only these keys on a run that built it
+    its record: the deduplication's unique key test checks only these keys on a run that built it
     incrementally (macros/tests/run_scope_tests.sql).
 
     "Not yet processed" means by the deduplication or by the first incremental model over its
@@ -45,13 +45,22 @@ changed_users as (
     where not is_held and {{ activation_loaded_in_scope('users', models=consumers) }}
 ),
 
-final as (
-    select distinct event_id
+scoped_events as (
+    select event_id
     from events
     where
         {{ activation_loaded_in_scope('events', models=consumers) }}
         or account_id in (select changed_accounts.account_id from changed_accounts)
         or user_id in (select changed_users.user_id from changed_users)
+),
+
+final as (
+    select distinct event_id
+    from scoped_events
+    {%- if flags.FULL_REFRESH %}
+    -- a --full-refresh rebuilds the deduplication whole: nothing to scope
+    where 1 = 0
+    {%- endif %}
 )
 
 select * from final
