@@ -16,8 +16,9 @@
     `where: "__activation_key_scope__"` does the same for the event deduplication, whose run
     scope is a set of event keys (base_product__event_key_scopes): it checks the rows whose
     event_key is one the run re-decided, every row without an event_id (keyed by content:
-    `missing_event_id:` and a hash; rejects, few) and any row without a key. Every row the run wrote has such a key, and
-    the filter is on the key alone, so every other row with that key is checked with it.
+    `missing_event_id:` and a hash; rejects, few) and any row without a key. Every row the run
+    wrote has such a key, and the filter is on the key alone, so every other row with that key
+    is checked with it.
 
     Overrides dbt's get_where_subquery (the documented hook for templated `where` configs);
     any other `where` behaves as in dbt.

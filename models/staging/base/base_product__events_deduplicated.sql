@@ -13,9 +13,9 @@
     int_events_classified, after a failed key test) has not processed (new rows, late rows,
     backfills with an old _loaded_at, held rows whose time came), and every event of an account
     or user with a row in such a load hour (validity depends on them); and every row without an
-    event_id whose content landed there. The winner
-    is always chosen among all raw copies of a key, so a late copy that should win replaces an
-    earlier winner exactly as a full refresh would. Rows removed or rewritten in raw, or a
+    event_id whose content landed there. The winner is always chosen among all raw copies of a
+    key, so a late copy that should win replaces an earlier winner exactly as a full refresh
+    would. Rows removed or rewritten in raw, or a
     changed configuration, rebuild it in full.
 -#}
 {{
