@@ -436,12 +436,33 @@
 
 {#-
     The models whose unprocessed load hours make the event deduplication's run scope
-    (base_product__event_key_scopes): the deduplication, and the first incremental model over
-    its clean rows, which a failed key test of the deduplication skips (so the next run
-    re-decides the keys of the failed one).
+    (base_product__event_key_scopes): the deduplication, and every incremental model downstream
+    of it (found in the graph, so a model added or renamed is covered). A failed key test of the
+    deduplication skips all of them; the hours of the failed run then stay unprocessed for them,
+    and the next run re-decides the same keys. A downstream model that failed on its own also
+    keeps its hours: its keys are re-decided once more, which gives the same rows.
 -#}
 {% macro activation_event_key_scope_models() -%}
-    {{- return(['base_product__events_deduplicated', 'int_events_classified']) -}}
+    {%- set deduplication = 'base_product__events_deduplicated' -%}
+    {%- set found = [deduplication] -%}
+    {%- if execute -%}
+        {%- set children = {} -%}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
+            {%- for parent in node.depends_on.nodes -%}
+                {%- do children.setdefault(parent, []).append(node.unique_id) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- set queue = ['model.' ~ project_name ~ '.' ~ deduplication] -%}
+        {%- for unique_id in queue -%}
+            {%- for child_id in children.get(unique_id, []) if child_id not in queue -%}
+                {%- do queue.append(child_id) -%}
+                {%- if graph.nodes[child_id].config.materialized == 'incremental' -%}
+                    {%- do found.append(graph.nodes[child_id].name) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(found) -}}
 {%- endmacro %}
 
 {#-

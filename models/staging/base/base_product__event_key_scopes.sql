@@ -11,9 +11,9 @@
     its record: the deduplication's unique key test checks only these keys on a run that built it
     incrementally (macros/tests/run_scope_tests.sql).
 
-    "Not yet processed" means by the deduplication or by the first incremental model over its
-    clean rows (activation_event_key_scope_models). A failed key test of the deduplication
-    skips that model, so the hours of the failed run stay unprocessed for it and the next run
+    "Not yet processed" means by the deduplication or by any incremental model downstream of it
+    (activation_event_key_scope_models). A failed key test of the deduplication skips those
+    models, so the hours of the failed run stay unprocessed for them and the next run
     re-decides the same keys: what the test found is replaced, and checked again. Empty when
     none of them has a manifest entry (they rebuild in full then).
 -#}

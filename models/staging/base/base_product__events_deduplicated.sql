@@ -10,13 +10,13 @@
 
     Incremental (macros/incremental/manifest.sql): each run re-decides the event keys of its run
     scope, base_product__event_key_scopes: every key with a copy in a load hour this model (or
-    int_events_classified, after a failed key test) has not processed (new rows, late rows,
-    backfills with an old _loaded_at, held rows whose time came), and every event of an account
-    or user with a row in such a load hour (validity depends on them); and every row without an
-    event_id whose content landed there. The winner is always chosen among all raw copies of a
-    key, so a late copy that should win replaces an earlier winner exactly as a full refresh
-    would. Rows removed or rewritten in raw, or a
-    changed configuration, rebuild it in full.
+    an incremental model downstream, after a failed key test) has not processed (new rows, late
+    rows, backfills with an old _loaded_at, held rows whose time came), and every event of an
+    account or user with a row in such a load hour (validity depends on them); and every row
+    without an event_id whose content landed there. The winner is always chosen among all raw
+    copies of a key, so a late copy that should win replaces an earlier winner exactly as a
+    full refresh would. Rows removed or rewritten in raw, or a changed configuration, rebuild
+    it in full.
 -#}
 {{
     config(
