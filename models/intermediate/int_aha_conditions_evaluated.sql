@@ -4,6 +4,13 @@
     (event_name, min_count) of the account's vertical, the time of the unit's min_count-th
     included event by a customer user (known, non-internal), ordered by event_at then event_id.
 
+    Counted from the daily rollup, not the event grain: a unit's running count per day
+    (int_events_aggregated_daily) gives the day it reaches min_count and how many of that
+    day's events come before the one that does. When it is the day's first, the rollup's
+    first_event_at is the answer; otherwise only that day's events of that unit are read from
+    int_events_classified and ranked. An account that sends its 10,000th message is counted
+    over its days, and one day of its events is sorted.
+
     Not limited to as_of_date: the n-th event overall is the n-th event before as_of_end exactly
     when it is itself before as_of_end (the events before it are earlier still), so
     int_accounts_aha_evaluated applies the horizon with a filter and this model never changes
@@ -14,10 +21,8 @@
     account's earliest changed date (all of them for an account in scope whole), and the model
     appends, for the counting units without a kept row, what a full rebuild gives them. A
     condition met before that date stays as it is: every event up to it is unchanged and no new
-    one lands before it, so its min_count-th event is the same. The units kept are most of an
-    active account's history (a team that sent its 10,000th message months ago), and their
-    events are neither counted nor ranked again. A changed aha_definitions or event_catalog seed
-    rebuilds it in full.
+    one lands before it, so its min_count-th event is the same. A changed aha_definitions or
+    event_catalog seed rebuilds it in full.
 -#}
 {{
     config(
@@ -50,45 +55,61 @@ aha_definitions as (
     from {{ ref('aha_definitions') }}
 ),
 
-classified as (
-    select * from {{ ref('int_events_classified') }}
-),
-
-events as (
+daily as (
     select
         account_id,
         user_id,
         event_name,
-        event_id,
-        event_at
-    from classified
+        event_date,
+        n_events,
+        first_event_at
+    from {{ ref('int_events_aggregated_daily') }}
     where
-        is_included
-        and is_customer_user
+        is_customer_user
         and event_name in (select aha_definitions.event_name from aha_definitions){% if incremental %}
         and {{ activation_in_event_scope('account_id') }}{% endif %}
 ),
 
-aha_events as (
+classified as (
     select
-        events.account_id,
-        events.event_name,
-        events.event_id,
-        events.event_at,
+        account_id,
+        user_id,
+        event_name,
+        event_date,
+        event_id,
+        event_at
+    from {{ ref('int_events_classified') }}
+    where is_included and is_customer_user
+),
+
+-- per counting unit, condition and day: the day's events and the first of them
+unit_days as (
+    select
+        daily.account_id,
         -- one counting unit per condition: the account (scope account) or the user (scope user)
-        case when aha_definitions.scope = 'user' then events.user_id end as counted_user_id,
-        aha_definitions.min_count
-    from events
+        case when aha_definitions.scope = 'user' then daily.user_id end as counted_user_id,
+        daily.event_name,
+        aha_definitions.min_count,
+        daily.event_date,
+        sum(daily.n_events) as n_events,
+        min(daily.first_event_at) as first_event_at
+    from daily
     inner join accounts
-        on events.account_id = accounts.account_id
+        on daily.account_id = accounts.account_id
     inner join aha_definitions
         on accounts.vertical = aha_definitions.vertical
-            and events.event_name = aha_definitions.event_name
+            and daily.event_name = aha_definitions.event_name
+    group by
+        daily.account_id,
+        case when aha_definitions.scope = 'user' then daily.user_id end,
+        daily.event_name,
+        aha_definitions.min_count,
+        daily.event_date
 ),
 
 {% if incremental %}
 -- units whose condition stays met from before their account's earliest change in this run:
--- the pre-hook kept their rows, and their events need no new count
+-- the pre-hook kept their rows, and their days need no new count
 kept_units as (
     select
         kept_rows.account_id,
@@ -99,52 +120,62 @@ kept_units as (
 ),
 
 {% endif %}
-pending_aha_events as (
-    select aha_events.*
-    from aha_events
+pending_unit_days as (
+    select unit_days.*
+    from unit_days
     {% if incremental %}
     left join kept_units
-        on aha_events.account_id = kept_units.account_id
-            and aha_events.event_name = kept_units.event_name
-            and coalesce(aha_events.counted_user_id, '') = kept_units.counted_user_key
+        on unit_days.account_id = kept_units.account_id
+            and unit_days.event_name = kept_units.event_name
+            and coalesce(unit_days.counted_user_id, '') = kept_units.counted_user_key
     where kept_units.account_id is null
     {% endif %}
 ),
 
--- per counting unit and condition: how many events, and the first one
-unit_condition_counts as (
+counted_days as (
+    select
+        *,
+        sum(n_events) over (
+            partition by account_id, counted_user_id, event_name, min_count
+            order by event_date
+            rows between unbounded preceding and current row
+        ) as n_events_through_day
+    from pending_unit_days
+),
+
+-- the day each unit reaches min_count, and the rank of the min_count-th event within that day
+reaching_days as (
     select
         account_id,
         counted_user_id,
         event_name,
-        min_count,
-        count(*) as n_events,
-        min(event_at) as first_event_at
-    from pending_aha_events
-    group by account_id, counted_user_id, event_name, min_count
+        event_date,
+        first_event_at,
+        min_count - (n_events_through_day - n_events) as rank_within_day
+    from counted_days
+    where n_events_through_day >= min_count and n_events_through_day - n_events < min_count
 ),
 
--- only units that reach a min_count above 1 need their events ranked (a sort); a unit below it
--- cannot meet the condition, and min_count = 1 is met at the first event
-ranked_aha_events as (
+-- the events of a reaching day whose min_count-th event is not its first
+reaching_day_events as (
     select
-        pending_aha_events.account_id,
-        pending_aha_events.counted_user_id,
-        pending_aha_events.event_name,
-        pending_aha_events.event_at,
-        pending_aha_events.min_count,
+        reaching_days.account_id,
+        reaching_days.counted_user_id,
+        reaching_days.event_name,
+        reaching_days.rank_within_day,
+        classified.event_at,
         row_number() over (
-            partition by
-                pending_aha_events.account_id, pending_aha_events.counted_user_id, pending_aha_events.event_name
-            order by pending_aha_events.event_at, pending_aha_events.event_id
+            partition by reaching_days.account_id, reaching_days.counted_user_id, reaching_days.event_name
+            order by classified.event_at, classified.event_id
         ) as event_number
-    from pending_aha_events
-    inner join unit_condition_counts as counts
-        on pending_aha_events.account_id = counts.account_id
-            and pending_aha_events.event_name = counts.event_name
-            -- scope account counts with a null user: compare null-safely, and hashably
-            and coalesce(pending_aha_events.counted_user_id, '') = coalesce(counts.counted_user_id, '')
-    where counts.min_count > 1 and counts.n_events >= counts.min_count
+    from reaching_days
+    inner join classified
+        on reaching_days.account_id = classified.account_id
+            and reaching_days.event_name = classified.event_name
+            and reaching_days.event_date = classified.event_date
+    where
+        reaching_days.rank_within_day > 1
+        and (reaching_days.counted_user_id is null or reaching_days.counted_user_id = classified.user_id)
 ),
 
 conditions_met as (
@@ -153,16 +184,16 @@ conditions_met as (
         counted_user_id,
         event_name,
         first_event_at as condition_met_at
-    from unit_condition_counts
-    where min_count = 1
+    from reaching_days
+    where rank_within_day = 1
     union all
     select
         account_id,
         counted_user_id,
         event_name,
         event_at as condition_met_at
-    from ranked_aha_events
-    where event_number = min_count
+    from reaching_day_events
+    where event_number = rank_within_day
 ),
 
 final as (
