@@ -88,18 +88,79 @@ organic_user_deltas as (
 ),
 
 calendar as (
-    {{ activation_date_series('min(read_from_date)', activation_as_of_date(), 'from recomputed_accounts') }}
+    {{ activation_date_series('min(recompute_from_date)', activation_as_of_date(), 'from recomputed_accounts') }}
 ),
 
+-- the dates this run recomputes
 spine as (
     select
         recomputed_accounts.account_id,
-        recomputed_accounts.recompute_from_date,
-        calendar.date_day as metric_date,
-        cast({{ dbt.date_trunc('week', 'calendar.date_day') }} as date) as week_start_date
+        calendar.date_day as metric_date
     from recomputed_accounts
     inner join calendar
-        on recomputed_accounts.read_from_date <= calendar.date_day
+        on recomputed_accounts.recompute_from_date <= calendar.date_day
+),
+
+{#
+    The running sums of the deltas need a row for each recomputed date and for each date with a
+    change since read_from_date (the deltas start there, as the activity they come from does),
+    not for every quiet day in between: a one-day nightly sums a few rows per account instead of
+    its 35-day lookback.
+#}
+timeline as (
+    select
+        account_id,
+        metric_date,
+        true as is_recomputed,
+        0 as value_user_delta,
+        0 as organic_user_delta
+    from spine
+    union all
+    select
+        account_id,
+        change_date as metric_date,
+        false as is_recomputed,
+        user_delta as value_user_delta,
+        0 as organic_user_delta
+    from value_user_deltas
+    where change_date <= {{ activation_as_of_date() }}
+    union all
+    select
+        account_id,
+        change_date as metric_date,
+        false as is_recomputed,
+        0 as value_user_delta,
+        user_delta as organic_user_delta
+    from organic_user_deltas
+    where change_date <= {{ activation_as_of_date() }}
+),
+
+-- every change up to and including the date (range: the changes of the date itself count)
+rolled as (
+    select
+        account_id,
+        metric_date,
+        is_recomputed,
+        sum(value_user_delta) over (
+            partition by account_id order by metric_date
+            range between unbounded preceding and current row
+        ) as active_users_30d,
+        sum(organic_user_delta) over (
+            partition by account_id order by metric_date
+            range between unbounded preceding and current row
+        ) as organic_users_14d
+    from timeline
+),
+
+recomputed_days as (
+    select
+        account_id,
+        metric_date,
+        cast({{ dbt.date_trunc('week', 'metric_date') }} as date) as week_start_date,
+        active_users_30d,
+        organic_users_14d
+    from rolled
+    where is_recomputed
 ),
 
 organic_weeks as (
@@ -113,7 +174,7 @@ account_weeks as (
     select distinct
         account_id,
         week_start_date
-    from spine
+    from recomputed_days
 ),
 
 prior_organic_weeks as (
@@ -129,54 +190,18 @@ prior_organic_weeks as (
     group by account_weeks.account_id, account_weeks.week_start_date
 ),
 
-daily_changes as (
-    select
-        spine.account_id,
-        spine.recompute_from_date,
-        spine.metric_date,
-        spine.week_start_date,
-        coalesce(value_user_deltas.user_delta, 0) as value_user_delta,
-        coalesce(organic_user_deltas.user_delta, 0) as organic_user_delta
-    from spine
-    left join value_user_deltas
-        on spine.account_id = value_user_deltas.account_id
-            and spine.metric_date = value_user_deltas.change_date
-    left join organic_user_deltas
-        on spine.account_id = organic_user_deltas.account_id
-            and spine.metric_date = organic_user_deltas.change_date
-),
-
-rolled as (
-    select
-        daily_changes.account_id,
-        daily_changes.recompute_from_date,
-        daily_changes.metric_date,
-        daily_changes.week_start_date,
-        sum(daily_changes.value_user_delta) over (
-            partition by daily_changes.account_id order by daily_changes.metric_date
-            rows between unbounded preceding and current row
-        ) as active_users_30d,
-        sum(daily_changes.organic_user_delta) over (
-            partition by daily_changes.account_id order by daily_changes.metric_date
-            rows between unbounded preceding and current row
-        ) as organic_users_14d,
-        prior_organic_weeks.organic_weeks_last_4
-    from daily_changes
-    inner join prior_organic_weeks
-        on daily_changes.account_id = prior_organic_weeks.account_id
-            and daily_changes.week_start_date = prior_organic_weeks.week_start_date
-),
-
 final as (
     select
-        rolled.account_id,
-        rolled.metric_date,
-        rolled.week_start_date,
-        rolled.active_users_30d,
-        rolled.organic_users_14d,
-        rolled.organic_weeks_last_4
-    from rolled
-    where rolled.metric_date >= rolled.recompute_from_date
+        recomputed_days.account_id,
+        recomputed_days.metric_date,
+        recomputed_days.week_start_date,
+        recomputed_days.active_users_30d,
+        recomputed_days.organic_users_14d,
+        prior_organic_weeks.organic_weeks_last_4
+    from recomputed_days
+    inner join prior_organic_weeks
+        on recomputed_days.account_id = prior_organic_weeks.account_id
+            and recomputed_days.week_start_date = prior_organic_weeks.week_start_date
 )
 
 select * from final
