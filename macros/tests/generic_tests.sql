@@ -90,51 +90,97 @@ select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
 {% endtest %}
 
 {#-
-    The constraints of a model's enforced contract, checked as data: every column's not_null,
-    and every check constraint (column or model level). DuckDB and Postgres enforce them on every
-    insert, so the test is disabled there (no node, no cost); on an engine that accepts but does
-    not enforce them (Spark with Parquet tables) it returns one row per broken constraint with
-    the number of rows that break it. Attach it once per contracted model: it reads the model's
-    constraints from the graph, so a new constraint is covered without a new test. As in the
-    engines, a check whose expression is null passes.
+    A node's row rules, declared where dbt keeps them: `constraints` on its columns (not_null;
+    check with an expression) and check constraints on the node itself. On a contracted model the
+    engine enforces them where it can (DuckDB, Postgres); everywhere else the two tests below
+    check them as data, one test per node whatever the number of rules: dbt spends about as long
+    on each test node as the query takes on a small warehouse, and one scan counts every rule.
+    A check whose expression is null passes, as in the engines.
+-#}
+
+{#-
+    The constraints of a model's enforced contract, checked as data where the engine does not
+    enforce them (Spark with Parquet tables); on DuckDB and Postgres, which enforce them on every
+    insert, the test is disabled (no node, no cost). Attach it once per contracted model.
 -#}
 {% test contract_constraints_hold(model) %}
     {{ config(enabled=not activation_enforces_constraints()) }}
+    {{ activation_broken_constraints(model) }}
+{% endtest %}
+
+{#-
+    The constraints declared on a model without an enforced contract (staging, intermediate) or on
+    a seed, checked as data on every engine: returns one row per broken rule with the number of
+    rows that break it. Attach it once per node. A `where` config (such as the run-scope audit of
+    the event models, macros/tests/run_scope_tests.sql) limits the rows checked, as for any test.
+-#}
+{% test constraints_hold(model) %}
+    {{ activation_broken_constraints(model) }}
+{% endtest %}
+
+{#- One row per rule of the tested node that some row of `relation` breaks, from one scan. -#}
+{% macro activation_broken_constraints(relation) -%}
     {%- set rules = [] -%}
     {%- if execute -%}
-        {%- for node in graph.nodes.values() -%}
-            {%- if node.resource_type == 'model' and (node.alias or node.name) == model.identifier
-                and node.schema == model.schema -%}
-                {%- for column in node.columns.values() -%}
-                    {%- set quoted = adapter.quote(column.name) if column.name.startswith('_') else column.name -%}
-                    {%- for constraint in column.constraints -%}
-                        {%- if constraint.type == 'not_null' -%}
-                            {%- do rules.append((column.name ~ ' not null', quoted ~ ' is null')) -%}
-                        {%- elif constraint.type == 'check' -%}
-                            {%- do rules.append((column.name ~ ' check ' ~ constraint.expression,
-                                                 'not (' ~ constraint.expression ~ ')')) -%}
-                        {%- endif -%}
-                    {%- endfor -%}
-                {%- endfor -%}
-                {%- for constraint in node.constraints if constraint.type == 'check' -%}
-                    {%- do rules.append(((constraint.name or 'check') ~ ' ' ~ constraint.expression,
+        {#- `model` is the context's node here, the test: it names the node it is attached to -#}
+        {%- set node = graph.nodes.get(model.attached_node) -%}
+        {%- for column in node.columns.values() -%}
+            {%- set quoted = adapter.quote(column.name) if column.name.startswith('_') else column.name -%}
+            {%- for constraint in column.constraints -%}
+                {%- if constraint.type == 'not_null' -%}
+                    {%- do rules.append((column.name ~ ' not null', quoted ~ ' is null')) -%}
+                {%- elif constraint.type == 'check' -%}
+                    {%- do rules.append((column.name ~ ' check ' ~ constraint.expression,
                                          'not (' ~ constraint.expression ~ ')')) -%}
-                {%- endfor -%}
-            {%- endif -%}
+                {%- endif -%}
+            {%- endfor -%}
         {%- endfor -%}
+        {%- for constraint in node.constraints if constraint.type == 'check' -%}
+            {%- do rules.append(((constraint.name or 'check') ~ ' ' ~ constraint.expression,
+                                 'not (' ~ constraint.expression ~ ')')) -%}
+        {%- endfor -%}
+        {%- if not rules -%}
+            {{ exceptions.raise_compiler_error(
+                "constraints test on " ~ node.name ~ ": the node declares no not_null or check constraint") }}
+        {%- endif -%}
     {%- endif %}
     {%- if rules %}
+with
+
+{# one scan counts every rule; `counted` has one reader, so no engine computes it twice #}
+counted as (
+    select
+        {%- for rule, broken in rules %}
+        sum(case when {{ broken }} then 1 else 0 end) as broken_{{ loop.index }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+),
+
+rules as (
     {%- for rule, broken in rules %}
-    select '{{ rule | replace("'", "''") }}' as broken_constraint, count(*) as n_rows
-    from {{ model }}
-    where {{ broken }}
-    having count(*) > 0
-    {{ 'union all' if not loop.last }}
+    select {{ loop.index }} as rule_number, '{{ rule | replace("'", "''") }}' as broken_constraint
+    {{- '\n    union all' if not loop.last }}
     {%- endfor %}
+),
+
+final as (
+    select
+        rules.broken_constraint,
+        case rules.rule_number
+            {%- for rule, broken in rules %}
+            when {{ loop.index }} then counted.broken_{{ loop.index }}
+            {%- endfor %}
+        end as n_rows
+    from rules
+    cross join counted
+)
+
+select * from final
+where n_rows > 0
     {%- else %}
-    select 'no constraint found for {{ model }}' as broken_constraint, 1 as n_rows
+select 'not compiled' as broken_constraint, 0 as n_rows
     {%- endif %}
-{% endtest %}
+{%- endmacro %}
 
 {#- Whether the engine enforces a contract's NOT NULL and CHECK constraints on insert. -#}
 {% macro activation_enforces_constraints() -%}

@@ -132,6 +132,17 @@ def connect(database: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(database), config=warehouse_config())
 
 
+def checkpointed_copy(database: Path, copy: Path) -> Path:
+    """A whole copy of a warehouse file: checkpointed first, so nothing of it waits in the WAL."""
+    con = connect(database)
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    shutil.copy(database, copy)
+    return copy
+
+
 def query(database: Path, sql: str) -> list[tuple]:
     con = connect(database)
     try:
@@ -173,13 +184,8 @@ RUN_STATE_RELATIONS = {("staging", "activation_incremental_manifest"), ("staging
 
 def relation_differences(incremental: Path, full: Path, workdir: Path) -> dict[str, tuple[int, int]]:
     """Every relation of COMPARED_SCHEMAS in two warehouses but the run state, every column, both ways (EXCEPT ALL): {relation: (rows only in `incremental`, rows only in `full`)}."""
-    snapshot = workdir / "full_refresh_snapshot.duckdb"
-    con = connect(full)  # dbt-duckdb still holds this file in this process: checkpoint, then copy
-    try:
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    shutil.copy(full, snapshot)
+    # dbt-duckdb still holds this file in this process: checkpoint, then copy
+    snapshot = checkpointed_copy(full, workdir / "full_refresh_snapshot.duckdb")
     con = connect(incremental)
     try:
         con.execute(f"attach '{snapshot}' as full_refresh (read_only)")

@@ -110,7 +110,7 @@ def test_bad_seed_rows_are_named_and_stop_their_downstream_models(dbt, warehouse
     assert status["int_config_validated"] == "error"
     assert status["int_accounts_enriched"] == "skipped" and status["rpt_activation_interventions_due"] == "skipped"
     playbook_checks = {node: value for node, value in run.statuses.items()
-                       if node.startswith("test.activation.accepted_values_activation_playbook_condition")}
+                       if node.startswith("test.activation.constraints_hold_activation_playbook")}
     assert list(playbook_checks.values()) == ["fail"]
     built = _models_built(warehouse)
     assert "int_accounts_enriched" not in built and "rpt_activation_interventions_due" not in built

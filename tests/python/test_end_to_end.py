@@ -7,12 +7,10 @@ raw row must be accounted for exactly once.
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pytest
 
-from conftest import connect, copy_project, query
+from conftest import checkpointed_copy, connect, copy_project, query
 
 SPEC_MARTS = [
     "fct_account_activation", "fct_activation_cohorts", "fct_activation_cohorts_by_segment",
@@ -146,14 +144,7 @@ def test_contract_constraints_are_enforced_or_checked_as_data(dirty_warehouse, d
     """Not-null and check constraints live in the contracts, not in data tests: DuckDB enforces
     them on write, and where an engine does not (activation_enforces_constraints false, as on
     Spark), the generic test contract_constraints_hold finds each broken one, by its name."""
-    database, _ = dirty_warehouse
-    con = connect(database)
-    try:
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copy(database, copy)
+    copy = checkpointed_copy(dirty_warehouse[0], tmp_path / "warehouse.duckdb")
     con = connect(copy)
     try:
         with pytest.raises(duckdb.ConstraintException):
@@ -189,3 +180,37 @@ def test_contract_constraints_are_enforced_or_checked_as_data(dirty_warehouse, d
     assert _constraint_check_statuses(there) == ["fail"], there.text[-2000:]
     # one row per broken constraint: vertical not null, setup_status's values, first value after signup
     assert [rows for node, rows in there.failing_rows.items() if ".contract_constraints_hold_" in node] == [3]
+
+
+def test_constraints_without_a_contract_are_checked_by_one_test_per_node(dirty_warehouse, dbt, tmp_path):
+    """Staging, intermediate and seed rules are column and model constraints too. Without an
+    enforced contract nothing checks them on write, so one constraints_hold test per node counts
+    every broken rule in one scan, and returns a row per broken rule."""
+    copy = checkpointed_copy(dirty_warehouse[0], tmp_path / "warehouse.duckdb")
+    setup = "intermediate.int_accounts_setup_evaluated"
+    con = connect(copy)
+    try:
+        # a progress out of its range, with a setup time although progress is not 1: two rules, one row
+        con.execute(f"""update {setup} set setup_progress = 2, setup_at = timestamp '2026-01-01 00:00:00'
+                        where account_id = (select min(account_id) from {setup})""")
+        # a null key: a third rule
+        con.execute(f"update {setup} set account_id = null where account_id = (select max(account_id) from {setup})")
+        # a seed row outside its value set
+        con.execute("update raw.activation_playbook set condition = 'account_is_sad' "
+                    "where campaign = (select min(campaign) from raw.activation_playbook)")
+    finally:
+        con.close()
+    run = dbt("test", "--select", "int_accounts_setup_evaluated", "activation_playbook", database=copy)
+    checks = {node.split(".")[2]: status for node, status in run.statuses.items() if ".constraints_hold_" in node}
+    assert checks == {"constraints_hold_int_accounts_setup_evaluated_": "fail",
+                      "constraints_hold_activation_playbook_": "fail"}, run.text[-2000:]
+    rows = {node.split(".")[2]: n for node, n in run.failing_rows.items() if ".constraints_hold_" in node}
+    assert rows == {"constraints_hold_int_accounts_setup_evaluated_": 3, "constraints_hold_activation_playbook_": 1}
+    # each returned row names the rule it breaks and how many rows break it
+    compiled = (dbt.target_path() / "compiled" / "activation" / "models" / "intermediate"
+                / "_intermediate__models.yml" / "constraints_hold_int_accounts_setup_evaluated_.sql")
+    assert sorted(query(copy, compiled.read_text())) == [
+        ("account_id not null", 1),
+        ("setup_at check setup_at is null or setup_progress = 1", 1),
+        ("setup_progress check setup_progress >= 0 and setup_progress <= 1", 1),
+    ]

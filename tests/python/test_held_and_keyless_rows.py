@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
-from conftest import connect, format_differences, generate, load, query, relation_differences
+from conftest import checkpointed_copy, format_differences, generate, load, query, relation_differences
 
 pytestmark = pytest.mark.slow
 
@@ -140,13 +139,7 @@ def test_identical_keyless_rows_delivered_twice_are_one_reject_and_one_duplicate
 
 def test_incremental_result_equals_a_full_refresh(warehouse, dbt, tmp_path):
     _, database, _ = warehouse
-    full = tmp_path / "full.duckdb"
-    con = connect(database)
-    try:
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    shutil.copy(database, full)
+    full = checkpointed_copy(database, tmp_path / "full.duckdb")
     _build(dbt, full, "--full-refresh")
     diffs = relation_differences(database, full, tmp_path)
     assert not diffs, format_differences(diffs)

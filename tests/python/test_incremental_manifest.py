@@ -19,12 +19,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import connect, copy_project, format_differences, generate, load, query, relation_differences
+from conftest import (
+    checkpointed_copy,
+    connect,
+    copy_project,
+    format_differences,
+    generate,
+    load,
+    query,
+    relation_differences,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -70,13 +78,7 @@ def _reasons(database: Path) -> dict[str, tuple[str, str]]:
 
 
 def _assert_equals_a_full_refresh(dbt, database: Path, project: Path, workdir: Path) -> None:
-    con = connect(database)
-    try:
-        con.execute("checkpoint")
-    finally:
-        con.close()
-    full = workdir / "full.duckdb"
-    shutil.copy(database, full)
+    full = checkpointed_copy(database, workdir / "full.duckdb")
     _build(dbt, full, project, "--full-refresh")
     diffs = relation_differences(database, full, workdir)
     assert not diffs, format_differences(diffs)
