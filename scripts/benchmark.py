@@ -153,6 +153,10 @@ REFERENCE_QUERY = """
     from raw.events
     group by account_id, user_id, event_name, cast(occurred_at as date)
 """
+# What storing the event grain costs without any logic: raw.events' rows written, as they are, to a
+# table in the warehouse. A model that stores one row per event writes about as many rows and bytes,
+# so this ratio to the reference is, in the same run, about the least such a model can reach.
+WRITE_FLOOR_QUERY = "create or replace table main.benchmark_write_floor as select * from raw.events"
 
 
 def report_build(args: argparse.Namespace) -> None:
@@ -173,15 +177,23 @@ def report_build(args: argparse.Namespace) -> None:
     readers = sorted((uid for uid, node in nodes.items()
                       if node["resource_type"] == "model" and node["config"].get("materialized") != "view"
                       and set(node["depends_on"]["nodes"]) & set(EVENT_GRAIN)), key=lambda uid: -times.get(uid, 0))
-    runs = []
-    with duckdb.connect(os.environ["ACTIVATION_DUCKDB_PATH"]) as con:
+    def median_of_three(con, sql: str) -> tuple[float, list[float]]:
+        runs = []
         for _ in range(3):
             began = time.monotonic()
-            con.execute(REFERENCE_QUERY)
+            con.execute(sql)
             runs.append(time.monotonic() - began)
-    reference = statistics.median(runs)
+        return statistics.median(runs), runs
+
+    with duckdb.connect(os.environ["ACTIVATION_DUCKDB_PATH"]) as con:
+        reference, runs = median_of_three(con, REFERENCE_QUERY)
+        floor, floor_runs = median_of_three(con, WRITE_FLOOR_QUERY)
+        con.execute("drop table main.benchmark_write_floor")
     print(f"  reference query (raw.events grouped by account, user, event name, date): {reference:.2f}s "
           f"(median of {', '.join(f'{r:.2f}' for r in runs)})", flush=True)
+    print(f"  write floor (raw.events copied to a table as it is): {floor:.2f}s = {floor / reference:.1f}x reference "
+          f"(median of {', '.join(f'{r:.2f}' for r in floor_runs)})",
+          flush=True)
     worst = 0.0
     for uid in readers:
         ratio = times.get(uid, 0.0) / reference
