@@ -176,6 +176,10 @@ class NightlyResult:
     tests: dict[str, int] = field(default_factory=dict)  # pass/warn/fail/error/skipped -> count
     nodes: dict[str, int] = field(default_factory=dict)  # model/seed status -> count
     failed_nodes: list[str] = field(default_factory=list)
+    # failed constraints_hold / contract_constraints_hold tests: unique_id -> compiled SQL, then
+    # unique_id -> their rows (broken rule, rows that break it), read back after the build
+    failed_rule_checks: dict[str, str] = field(default_factory=dict)
+    broken_rules: dict[str, list[tuple]] = field(default_factory=dict)
     rejects: int | None = None
     rejects_previous: int | None = None
     published: bool = False
@@ -404,6 +408,8 @@ def build(dbt: Dbt, options: Options, result: NightlyResult) -> None:
             result.nodes[status] = result.nodes.get(status, 0) + 1
         if status in ("fail", "error", "runtime error"):
             result.failed_nodes.append(f"{status}: {r.node.unique_id}")
+            if status == "fail" and _is_rule_check(r.node) and getattr(r.node, "compiled_code", None):
+                result.failed_rule_checks[r.node.unique_id] = r.node.compiled_code
             if status != "fail":
                 runtime_errors = True
     if runtime_errors or res.exception is not None:
@@ -463,6 +469,32 @@ def previous_rejects(serving: Path) -> int | None:
             con.close()
     except duckdb.Error:
         return None
+
+
+RULE_CHECKS = ("constraints_hold", "contract_constraints_hold")
+
+
+def _is_rule_check(node) -> bool:
+    """A generic test that checks a node's declared constraints (macros/tests/generic_tests.sql):
+    its rows name each broken rule and count the rows that break it, never row contents, so
+    they can be shown in the summary (no personal data)."""
+    metadata = getattr(node, "test_metadata", None)
+    return getattr(metadata, "name", None) in RULE_CHECKS
+
+
+def read_broken_rules(result: NightlyResult, con) -> None:
+    """Which rules the failed rule checks found broken: their one node stands for many rules, so
+    the summary names the rules (first 5 checks), not only the node."""
+    for unique_id, sql in list(result.failed_rule_checks.items())[:5]:
+        try:
+            if isinstance(con, duckdb.DuckDBPyConnection):
+                result.broken_rules[unique_id] = con.execute(sql).fetchall()
+            else:
+                with con.cursor() as cur:
+                    cur.execute(sql)
+                    result.broken_rules[unique_id] = cur.fetchall()
+        except _database_errors():
+            continue  # the node name is still in the summary
 
 
 def read_full_rebuilds(result: NightlyResult, con, since: dt.datetime) -> None:
@@ -688,6 +720,7 @@ def run(options: Options) -> NightlyResult:
                 result.timed("build+test", build, dbt, options, result)
             finally:
                 read_full_rebuilds(result, warehouse, build_started)
+                read_broken_rules(result, warehouse)
             result.timed("publish", count_rejects, options, result, warehouse)
             _progress(f"publishing to {_published_to(options)}", options)
             result.timed("publish", publish_postgres if options.on_postgres else publish, options, result, warehouse)
@@ -738,6 +771,9 @@ def format_summary(options: Options, result: NightlyResult) -> str:
         lines.append("nodes       " + ", ".join(f"{n} {s}" for s, n in sorted(result.nodes.items())))
         for node in result.failed_nodes[:8]:
             lines.append(f"  {node}")
+            unique_id = node.split(": ", 1)[-1]
+            for rule, n_rows in result.broken_rules.get(unique_id, [])[:10]:
+                lines.append(f"      broken: {rule} ({n_rows:,} rows)")
         if len(result.failed_nodes) > 8:
             lines.append(f"  ... and {len(result.failed_nodes) - 8} more")
     if result.full_rebuilds and not options.full_refresh:

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -341,11 +342,18 @@ def test_failed_run_leaves_the_last_good_serving_file_untouched(night_1, stage, 
     # an error-severity test on a mart that fails whenever the mart has rows
     (project / "tests" / "dbt" / "marts" / "assert_nightly_test_fails.sql").write_text(
         "select account_id from {{ ref('fct_account_activation') }}\n")
+    # and a rule that every row breaks, checked by its model's constraints_hold test
+    models = project / "models" / "intermediate" / "_intermediate__models.yml"
+    assert models.read_text().count('expression: "n_actions >= 1"') == 1
+    models.write_text(models.read_text().replace('expression: "n_actions >= 1"', 'expression: "n_actions < 0"'))
     serving = workdir / "serving.duckdb"
     before = fingerprint(serving)
     run = nightly(workdir, "--source-dir", str(batches[1]), project=project)
     assert run.returncode == 1, run
     assert "assert_nightly_test_fails" in run.output and "published   no" in run.output
+    # the summary names the broken rule under its test, with the number of rows that break it
+    [broken] = re.findall(r"broken: n_actions check n_actions < 0 \(([0-9,]+) rows\)", run.output)
+    assert int(broken.replace(",", "")) > 0
     assert fingerprint(serving) == before
     assert not list(workdir.glob("serving.duckdb.tmp-*"))
 
