@@ -270,12 +270,16 @@ def _database_errors() -> tuple[type[Exception], ...]:
     return (duckdb.Error, psycopg2.Error)
 
 
-def _query(con, sql: str, params=()) -> list[tuple]:
-    """Rows of a query on the run's connection, DuckDB's or psycopg2's (``?`` placeholders)."""
+def _query(con, sql: str, params=None) -> list[tuple]:
+    """Rows of a query on the run's connection, DuckDB's or psycopg2's (``?`` placeholders).
+    Without params the SQL runs as it is (compiled dbt SQL may hold ``?`` or ``%`` in literals)."""
     if isinstance(con, duckdb.DuckDBPyConnection):
-        return con.execute(sql, list(params)).fetchall()
+        return (con.execute(sql) if params is None else con.execute(sql, list(params))).fetchall()
     with con.cursor() as cur:
-        cur.execute(sql.replace("?", "%s"), tuple(params))
+        if params is None:
+            cur.execute(sql)
+        else:
+            cur.execute(sql.replace("?", "%s"), tuple(params))
         return cur.fetchall() if cur.description else []
 
 
@@ -487,12 +491,7 @@ def read_broken_rules(result: NightlyResult, con) -> None:
     the summary names the rules (first 5 checks), not only the node."""
     for unique_id, sql in list(result.failed_rule_checks.items())[:5]:
         try:
-            if isinstance(con, duckdb.DuckDBPyConnection):
-                result.broken_rules[unique_id] = con.execute(sql).fetchall()
-            else:
-                with con.cursor() as cur:
-                    cur.execute(sql)
-                    result.broken_rules[unique_id] = cur.fetchall()
+            result.broken_rules[unique_id] = _query(con, sql)
         except _database_errors():
             continue  # the node name is still in the summary
 
