@@ -9,6 +9,7 @@ run's scope: a stand-in for an incremental model with a bug. The run's own uniqu
 redoes the scope that the failed audit held back, repairs it. A duplicate planted in older
 history, outside the next run's scope, is not re-audited by that run (that is what keeps a
 nightly's tests proportional to the change); `dbt test` alone, which checks every row, finds it.
+The same holds for the model's constraints_hold (a clean event planted without event_at).
 """
 
 from __future__ import annotations
@@ -110,23 +111,30 @@ def test_an_incremental_run_audits_the_rows_it_wrote(tmp_path, dbt, monkeypatch,
     assert _status(repair, unique_test) == "pass", repair.text[-2000:]
     assert _duplicated_keys(database, schema, model, key) == 0
 
-    # a duplicate planted outside the next run's scope (an old event) is not re-audited by it ...
+    # a duplicate and a broken row rule (a clean event without event_at) planted outside the next
+    # run's scope (old events) are not re-audited by it ...
     con = connect(database)
     try:
         con.execute(f"""
             insert into {schema}.{model}
             select * from {schema}.{model}
             where {key} = (select min({key}) from {schema}.{model} where event_at < date '2026-06-01')""")
+        con.execute(f"""
+            update {schema}.{model} set event_at = null
+            where {key} = (select max({key}) from {schema}.{model} where event_at < date '2026-06-01')""")
     finally:
         con.close()
+    rules_test = f"test.activation.constraints_hold_{model}_"
     _append_an_event(tmp_path / "day2", database, "audit_2", "2026-06-30 09:00:00")
     clean = dbt("build", "--select", "+int_events_classified+1", database=database, project_dir=project)
     assert _status(clean, unique_test) == "pass", clean.text[-2000:]
+    assert _status(clean, rules_test) == "pass", clean.text[-2000:]
     assert _duplicated_keys(database, schema, model, key) == 1
 
-    # ... and `dbt test` alone audits every row, so it is found
+    # ... and `dbt test` alone audits every row, so both are found
     audit = dbt("test", "--select", model, database=database, project_dir=project)
     assert _status(audit, unique_test) == "fail", audit.text[-2000:]
+    assert _status(audit, rules_test) == "fail", audit.text[-2000:]
 
 
 def _duplicated_keys(database: Path, schema: str, model: str, key: str) -> int:
