@@ -437,8 +437,8 @@
 {#-
     The models whose unprocessed load hours make the event deduplication's run scope
     (base_product__event_key_scopes): the deduplication, and every incremental model downstream
-    of it (found in the graph, so a model added or renamed is covered). A failed key test of the
-    deduplication skips all of them; the hours of the failed run then stay unprocessed for them,
+    of it (found in the graph, so a model added or renamed is covered). A failed test of the
+    deduplication (its key or row rules) skips all of them; the hours of the failed run then stay unprocessed for them,
     and the next run re-decides the same keys. A downstream model that failed on its own also
     keeps its hours: its keys are re-decided once more, which gives the same rows.
 -#}

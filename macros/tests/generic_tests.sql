@@ -91,11 +91,13 @@ select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
 
 {#-
     A node's row rules, declared where dbt keeps them: `constraints` on its columns (not_null;
-    check with an expression) and check constraints on the node itself. On a contracted model the
-    engine enforces them where it can (DuckDB, Postgres); everywhere else the two tests below
-    check them as data, one test per node whatever the number of rules: dbt spends about as long
-    on each test node as the query takes on a small warehouse, and one scan counts every rule.
-    A check whose expression is null passes, as in the engines.
+    check with an expression; primary_key) and check and primary_key constraints on the node
+    itself (a key of several columns). On a contracted model the engine enforces them where it
+    can (DuckDB, Postgres); everywhere else the two tests below check them as data, one test per
+    node whatever the number of rules: dbt spends about as long on each test node as the query
+    takes on a small warehouse, and one scan counts every rule. A check whose expression is null
+    passes, as in the engines; a primary key is broken by every row beyond the first of a key
+    and by every row with a null in its key, as in the engines.
 -#}
 
 {#-
@@ -120,28 +122,23 @@ select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
 
 {#- One row per rule of the tested node that some row of `relation` breaks, from one scan. -#}
 {% macro activation_broken_constraints(relation) -%}
+    {#- each rule: (its name, an aggregate that counts the rows breaking it) -#}
     {%- set rules = [] -%}
     {%- if execute -%}
         {#- `model` is the context's node here, the test: it names the node it is attached to -#}
         {%- set node = graph.nodes.get(model.attached_node) -%}
         {%- for column in node.columns.values() -%}
-            {%- set quoted = adapter.quote(column.name) if column.name.startswith('_') else column.name -%}
             {%- for constraint in column.constraints -%}
-                {%- if constraint.type == 'not_null' -%}
-                    {%- do rules.append((column.name ~ ' not null', quoted ~ ' is null')) -%}
-                {%- elif constraint.type == 'check' -%}
-                    {%- do rules.append((column.name ~ ' check ' ~ constraint.expression,
-                                         'not (' ~ constraint.expression ~ ')')) -%}
-                {%- endif -%}
+                {%- do rules.append(activation_constraint_rule(node, constraint, [column.name], column.name ~ ' ')) -%}
             {%- endfor -%}
         {%- endfor -%}
-        {%- for constraint in node.constraints if constraint.type == 'check' -%}
-            {%- do rules.append(((constraint.name or 'check') ~ ' ' ~ constraint.expression,
-                                 'not (' ~ constraint.expression ~ ')')) -%}
+        {%- for constraint in node.constraints -%}
+            {%- do rules.append(activation_constraint_rule(node, constraint, constraint.columns,
+                                                           constraint.name ~ ' ' if constraint.name else '')) -%}
         {%- endfor -%}
         {%- if not rules -%}
             {{ exceptions.raise_compiler_error(
-                "constraints test on " ~ node.name ~ ": the node declares no not_null or check constraint") }}
+                "constraints test on " ~ node.name ~ ": the node declares no not_null, check or primary_key constraint") }}
         {%- endif -%}
     {%- endif %}
     {%- if rules %}
@@ -150,14 +147,14 @@ with
 {# one scan counts every rule; `counted` has one reader, so no engine computes it twice #}
 counted as (
     select
-        {%- for rule, broken in rules %}
-        sum(case when {{ broken }} then 1 else 0 end) as broken_{{ loop.index }}{{ ',' if not loop.last }}
+        {%- for rule, broken_rows in rules %}
+        {{ broken_rows }} as broken_{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ relation }}
 ),
 
 rules as (
-    {%- for rule, broken in rules %}
+    {%- for rule, broken_rows in rules %}
     select {{ loop.index }} as rule_number, '{{ rule | replace("'", "''") }}' as broken_constraint
     {{- '\n    union all' if not loop.last }}
     {%- endfor %}
@@ -167,7 +164,7 @@ final as (
     select
         rules.broken_constraint,
         case rules.rule_number
-            {%- for rule, broken in rules %}
+            {%- for rule, broken_rows in rules %}
             when {{ loop.index }} then counted.broken_{{ loop.index }}
             {%- endfor %}
         end as n_rows
@@ -180,6 +177,53 @@ where n_rows > 0
     {%- else %}
 select 'not compiled' as broken_constraint, 0 as n_rows
     {%- endif %}
+{%- endmacro %}
+
+{#-
+    One constraint of `node` as (rule name, aggregate counting the rows that break it); `columns`
+    are the constrained columns, `prefix` starts the name. A primary key's count is the rows
+    beyond the number of distinct complete keys: duplicates and rows with a null in the key.
+-#}
+{% macro activation_constraint_rule(node, constraint, columns, prefix) -%}
+    {%- set quoted = [] -%}
+    {%- for column in columns -%}
+        {%- do quoted.append(adapter.quote(column) if column.startswith('_') else column) -%}
+    {%- endfor -%}
+    {%- if constraint.type == 'not_null' -%}
+        {{- return((prefix ~ 'not null', 'sum(case when ' ~ quoted[0] ~ ' is null then 1 else 0 end)')) -}}
+    {%- elif constraint.type == 'check' -%}
+        {{- return((prefix ~ 'check ' ~ constraint.expression,
+                    'sum(case when not (' ~ constraint.expression ~ ') then 1 else 0 end)')) -}}
+    {%- elif constraint.type == 'primary_key' and columns | length == 1 -%}
+        {{- return((prefix ~ 'primary key', 'count(*) - count(distinct ' ~ quoted[0] ~ ')')) -}}
+    {%- elif constraint.type == 'primary_key' and columns -%}
+        {%- set complete = quoted | join(' is not null and ') ~ ' is not null' -%}
+        {{- return((prefix ~ 'primary key (' ~ columns | join(', ') ~ ')',
+                    'count(*) - count(distinct case when ' ~ complete ~ ' then '
+                    ~ activation_row_value(quoted) ~ ' end)')) -}}
+    {%- else -%}
+        {{- exceptions.raise_compiler_error(
+            "constraints test on " ~ node.name ~ ": a " ~ constraint.type ~ " constraint"
+            ~ (" on " ~ columns | join(', ') if columns else "") ~ " is not checked as data here: "
+            ~ "state it with not_null, check or primary_key, or as a data test") -}}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- One comparable value from several columns, for count(distinct ...). -#}
+{% macro activation_row_value(columns) -%}
+    {{- return(adapter.dispatch('activation_row_value', 'activation')(columns)) -}}
+{%- endmacro %}
+
+{% macro duckdb__activation_row_value(columns) -%}
+    row({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro postgres__activation_row_value(columns) -%}
+    row({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__activation_row_value(columns) -%}
+    struct({{ columns | join(', ') }})
 {%- endmacro %}
 
 {#- Whether the engine enforces a contract's NOT NULL and CHECK constraints on insert. -#}

@@ -7,6 +7,8 @@ raw row must be accounted for exactly once.
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 
@@ -141,9 +143,9 @@ def _constraint_check_statuses(run) -> list[str]:
 
 
 def test_contract_constraints_are_enforced_or_checked_as_data(dirty_warehouse, dbt, tmp_path):
-    """Not-null and check constraints live in the contracts, not in data tests: DuckDB enforces
-    them on write, and where an engine does not (activation_enforces_constraints false, as on
-    Spark), the generic test contract_constraints_hold finds each broken one, by its name."""
+    """Not-null, check and primary key constraints live in the contracts, not in data tests: DuckDB
+    enforces them on write, and where an engine does not (activation_enforces_constraints false,
+    as on Spark), the generic test contract_constraints_hold finds each broken one, by its name."""
     copy = checkpointed_copy(dirty_warehouse[0], tmp_path / "warehouse.duckdb")
     con = connect(copy)
     try:
@@ -153,12 +155,17 @@ def test_contract_constraints_are_enforced_or_checked_as_data(dirty_warehouse, d
             con.execute("update marts.fct_account_activation set setup_status = 'done'")
         with pytest.raises(duckdb.ConstraintException, match="CHECK constraint failed"):
             con.execute("update marts.fct_account_activation set first_value_at = signup_at - interval 1 day")
+        with pytest.raises(duckdb.ConstraintException, match="primary key"):
+            con.execute("insert into marts.fct_account_activation select * from marts.fct_account_activation limit 1")
+        with pytest.raises(duckdb.ConstraintException, match="primary key"):  # a key of two columns
+            con.execute("insert into marts.rpt_activation_interventions_due "
+                        "select * from marts.rpt_activation_interventions_due limit 1")
     finally:
         con.close()
     here = dbt("test", "--select", "fct_account_activation", database=copy)
     assert here.success and not _constraint_check_statuses(here), "the check is disabled where enforced"
 
-    # an engine that does not enforce them: the same rows without any constraint, three broken
+    # an engine that does not enforce them: the same rows without any constraint, four broken
     project = copy_project(tmp_path / "project")
     macros = project / "macros" / "tests" / "generic_tests.sql"
     enforced = "{% macro duckdb__activation_enforces_constraints() -%}\n    {{- return(true) -}}"
@@ -174,12 +181,41 @@ def test_contract_constraints_are_enforced_or_checked_as_data(dirty_warehouse, d
         con.execute(f"update marts.fct_account_activation set setup_status = 'done' where account_id = {first}")
         con.execute(f"""update marts.fct_account_activation set first_value_at = signup_at - interval 1 day
                         where account_id = {first}""")
+        con.execute(f"insert into marts.fct_account_activation select * from marts.fct_account_activation "
+                    f"where account_id = {first}")
     finally:
         con.close()
     there = dbt("test", "--select", "fct_account_activation", database=copy, project_dir=project)
     assert _constraint_check_statuses(there) == ["fail"], there.text[-2000:]
-    # one row per broken constraint: vertical not null, setup_status's values, first value after signup
-    assert [rows for node, rows in there.failing_rows.items() if ".contract_constraints_hold_" in node] == [3]
+    # one row per broken constraint: vertical not null, setup_status's values, first value after
+    # signup, the primary key
+    assert [rows for node, rows in there.failing_rows.items() if ".contract_constraints_hold_" in node] == [4]
+
+
+def test_primary_keys_of_the_contracts_are_the_warehouse_s(dirty_warehouse, dbt):
+    """Every primary key a contracted table declares (column or model level) is a PRIMARY KEY of
+    the built table, and no unique test repeats one: the engine checks it on every write."""
+    database, _ = dirty_warehouse
+    manifest = json.loads((dbt.target_path() / "manifest.json").read_text())
+    declared = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or not node["config"]["contract"]["enforced"] \
+                or node["config"]["materialized"] != "table":
+            continue
+        keys = [[name] for name, column in node["columns"].items()
+                if any(c["type"] == "primary_key" for c in column["constraints"])]
+        keys += [c["columns"] for c in node["constraints"] if c["type"] == "primary_key"]
+        if keys:
+            [declared[f'{node["schema"]}.{node["name"]}']] = keys
+    assert len(declared) >= 11, declared
+    in_warehouse = {f"{schema}.{table}": list(columns) for schema, table, columns in query(database, """
+        select schema_name, table_name, constraint_column_names from duckdb_constraints()
+        where constraint_type = 'PRIMARY KEY'""")}
+    assert {t: in_warehouse.get(t) for t in declared} == declared
+    unique_tests = [node["attached_node"] for node in manifest["nodes"].values()
+                    if node["resource_type"] == "test"
+                    and (node.get("test_metadata") or {}).get("name") in ("unique", "unique_combination_of_columns")]
+    assert not [n for n in unique_tests if n.split(".")[-1] in {t.split(".")[1] for t in declared}]
 
 
 def test_constraints_without_a_contract_are_checked_by_one_test_per_node(dirty_warehouse, dbt, tmp_path):
@@ -193,24 +229,34 @@ def test_constraints_without_a_contract_are_checked_by_one_test_per_node(dirty_w
         # a progress out of its range, with a setup time although progress is not 1: two rules, one row
         con.execute(f"""update {setup} set setup_progress = 2, setup_at = timestamp '2026-01-01 00:00:00'
                         where account_id = (select min(account_id) from {setup})""")
-        # a null key: a third rule
+        # a null key: a third rule, and the primary key's, which a second copy of another row breaks too
         con.execute(f"update {setup} set account_id = null where account_id = (select max(account_id) from {setup})")
+        con.execute(f"""insert into {setup} select * from {setup} where account_id = (
+                            select min(account_id) from {setup} where account_id > (select min(account_id) from {setup}))""")
+        # a key of two columns: one row twice
+        con.execute("""insert into intermediate.int_accounts_early_actions_counted
+                       select * from intermediate.int_accounts_early_actions_counted limit 1""")
         # a seed row outside its value set
         con.execute("update raw.activation_playbook set condition = 'account_is_sad' "
                     "where campaign = (select min(campaign) from raw.activation_playbook)")
     finally:
         con.close()
-    run = dbt("test", "--select", "int_accounts_setup_evaluated", "activation_playbook", database=copy)
+    run = dbt("test", "--select", "int_accounts_setup_evaluated", "int_accounts_early_actions_counted",
+              "activation_playbook", database=copy)
     checks = {node.split(".")[2]: status for node, status in run.statuses.items() if ".constraints_hold_" in node}
     assert checks == {"constraints_hold_int_accounts_setup_evaluated_": "fail",
+                      "constraints_hold_int_accounts_early_actions_counted_": "fail",
                       "constraints_hold_activation_playbook_": "fail"}, run.text[-2000:]
     rows = {node.split(".")[2]: n for node, n in run.failing_rows.items() if ".constraints_hold_" in node}
-    assert rows == {"constraints_hold_int_accounts_setup_evaluated_": 3, "constraints_hold_activation_playbook_": 1}
+    assert rows == {"constraints_hold_int_accounts_setup_evaluated_": 4,
+                    "constraints_hold_int_accounts_early_actions_counted_": 1,
+                    "constraints_hold_activation_playbook_": 1}
     # each returned row names the rule it breaks and how many rows break it
     compiled = (dbt.target_path() / "compiled" / "activation" / "models" / "intermediate"
                 / "_intermediate__models.yml" / "constraints_hold_int_accounts_setup_evaluated_.sql")
     assert sorted(query(copy, compiled.read_text())) == [
         ("account_id not null", 1),
+        ("account_id primary key", 2),  # the null key and the second copy
         ("setup_at check setup_at is null or setup_progress = 1", 1),
         ("setup_progress check setup_progress >= 0 and setup_progress <= 1", 1),
     ]

@@ -5,11 +5,12 @@ full build, and on `dbt test` alone, every row.
 A copy of the project gets a post-hook on the model under test (int_events_classified, whose
 scope is (account, date) pairs; base_product__events_deduplicated, whose scope is event keys)
 that, when the test asks for it through an environment variable, duplicates one row of this
-run's scope: a stand-in for an incremental model with a bug. The run's own unique test must catch it, and the next run, which
-redoes the scope that the failed audit held back, repairs it. A duplicate planted in older
-history, outside the next run's scope, is not re-audited by that run (that is what keeps a
-nightly's tests proportional to the change); `dbt test` alone, which checks every row, finds it.
-The same holds for the model's constraints_hold (a clean event planted without event_at).
+run's scope: a stand-in for an incremental model with a bug. The run's own constraints_hold test
+(its primary key rule) must catch it, and the next run, which redoes the scope that the failed
+audit held back, repairs it. A duplicate planted in older history, outside the next run's scope,
+is not re-audited by that run (that is what keeps a nightly's tests proportional to the change);
+`dbt test` alone, which checks every row, finds it. The same holds for another rule of the model
+(a clean event planted without event_at).
 """
 
 from __future__ import annotations
@@ -33,19 +34,18 @@ def _when_asked(sql: str) -> str:
     return "{% if env_var('" + CORRUPT_ENV + "', '') == 'yes' %}" + sql + "{% else %}select 1{% endif %}"
 
 
-# per model: its folder in dbt_project.yml, its unique test, its key column, and the bug: after
-# the model ran, one row of this run's scope is inserted again
+# per model: its folder in dbt_project.yml, its schema, its key column, and the bug: after the
+# model ran, one row of this run's scope is inserted again
 BUGGY_MODELS = {
     "int_events_classified": (
-        ["intermediate"], "test.activation.unique_int_events_classified_event_id", "intermediate", "event_id",
+        ["intermediate"], "intermediate", "event_id",
         _when_asked(
             "insert into {{ this }} select * from {{ this }} where event_id = ("
             " select min(event_id) from {{ this }} where (account_id, event_date) in ("
             " select account_id, event_date from {{ ref('stg_product__event_scopes') }}"
             " where event_date is not null))")),
     "base_product__events_deduplicated": (
-        ["staging", "base"], "test.activation.unique_base_product__events_deduplicated_event_key", "staging",
-        "event_key",
+        ["staging", "base"], "staging", "event_key",
         _when_asked(
             "insert into {{ this }} select * from {{ this }} where event_key = ("
             " select min(event_id) from {{ ref('base_product__event_key_scopes') }})")),
@@ -54,7 +54,7 @@ BUGGY_MODELS = {
 
 def _project_with_a_buggy_model(destination: Path, model: str) -> Path:
     project = copy_project(destination)
-    folders, _, _, _, hook = BUGGY_MODELS[model]
+    folders, _, _, hook = BUGGY_MODELS[model]
     config = yaml.safe_load((project / "dbt_project.yml").read_text())
     section = config["models"]["activation"]
     for folder in folders:
@@ -86,13 +86,14 @@ def _status(run, prefix: str) -> str:
 
 @pytest.mark.parametrize("model", list(BUGGY_MODELS))
 def test_an_incremental_run_audits_the_rows_it_wrote(tmp_path, dbt, monkeypatch, model):
-    _, unique_test, schema, key, _ = BUGGY_MODELS[model]
+    _, schema, key, _ = BUGGY_MODELS[model]
+    rules_test = f"test.activation.constraints_hold_{model}_"
     project = _project_with_a_buggy_model(tmp_path / "project", model)
     database = tmp_path / "warehouse.duckdb"
     load(generate(tmp_path / "raw", accounts=40, seed=5, dirty_rate=0.0), database)
     first = dbt("build", "--full-refresh", database=database, project_dir=project)
     assert first.success, "\n".join(first.failures())
-    assert _status(first, unique_test) == "pass"
+    assert _status(first, rules_test) == "pass"
 
     # an incremental run whose model writes a duplicate inside its scope: its test fails
     _append_an_event(tmp_path / "day1", database, "audit_1", "2026-06-29 10:00:00")
@@ -102,13 +103,14 @@ def test_an_incremental_run_audits_the_rows_it_wrote(tmp_path, dbt, monkeypatch,
     assert query(database, f"""
         select refresh_mode from staging.activation_incremental_manifest
         where model_name = '{model}' and source_table = 'config'""") == [("incremental",)]
-    assert _status(buggy, unique_test) == "fail", buggy.text[-2000:]
+    assert _status(buggy, rules_test) == "fail", buggy.text[-2000:]
+    assert _failing_rows(buggy, rules_test) == 1  # one rule broken: the primary key
     assert _duplicated_keys(database, schema, model, key) == 1
 
     # the models the failed test held back catch up in the next run, and the scope they had not
     # processed is recomputed: the duplicate is repaired, and that run's audit passes
     repair = dbt("build", "--select", "+int_events_classified+1", database=database, project_dir=project)
-    assert _status(repair, unique_test) == "pass", repair.text[-2000:]
+    assert _status(repair, rules_test) == "pass", repair.text[-2000:]
     assert _duplicated_keys(database, schema, model, key) == 0
 
     # a duplicate and a broken row rule (a clean event without event_at) planted outside the next
@@ -124,17 +126,20 @@ def test_an_incremental_run_audits_the_rows_it_wrote(tmp_path, dbt, monkeypatch,
             where {key} = (select max({key}) from {schema}.{model} where event_at < date '2026-06-01')""")
     finally:
         con.close()
-    rules_test = f"test.activation.constraints_hold_{model}_"
     _append_an_event(tmp_path / "day2", database, "audit_2", "2026-06-30 09:00:00")
     clean = dbt("build", "--select", "+int_events_classified+1", database=database, project_dir=project)
-    assert _status(clean, unique_test) == "pass", clean.text[-2000:]
     assert _status(clean, rules_test) == "pass", clean.text[-2000:]
     assert _duplicated_keys(database, schema, model, key) == 1
 
     # ... and `dbt test` alone audits every row, so both are found
     audit = dbt("test", "--select", model, database=database, project_dir=project)
-    assert _status(audit, unique_test) == "fail", audit.text[-2000:]
     assert _status(audit, rules_test) == "fail", audit.text[-2000:]
+    assert _failing_rows(audit, rules_test) == 2  # the primary key and event_at's rule
+
+
+def _failing_rows(run, prefix: str) -> int:
+    [n_rows] = [n for node, n in run.failing_rows.items() if node.startswith(prefix)]
+    return n_rows
 
 
 def _duplicated_keys(database: Path, schema: str, model: str, key: str) -> int:

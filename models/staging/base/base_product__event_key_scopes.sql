@@ -8,11 +8,11 @@
         its account's signup and its user's account).
     The deduplication re-ranks every raw copy of these keys and replaces their rows (rows
     without an event_id are keyed by their content there). The table stays after the run as
-    its record: the deduplication's unique key test checks only these keys on a run that built it
-    incrementally (macros/tests/run_scope_tests.sql).
+    its record: the deduplication's constraints_hold test (its primary key and row rules) checks
+    only these keys on a run that built it incrementally (macros/tests/run_scope_tests.sql).
 
     "Not yet processed" means by the deduplication or by any incremental model downstream of it
-    (activation_event_key_scope_models). A failed key test of the deduplication skips those
+    (activation_event_key_scope_models). A failed test of the deduplication skips those
     models, so the hours of the failed run stay unprocessed for them and the next run
     re-decides the same keys: what the test found is replaced, and checked again. Empty when
     none of them has a manifest entry (they rebuild in full then).

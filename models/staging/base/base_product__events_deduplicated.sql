@@ -10,7 +10,7 @@
 
     Incremental (macros/incremental/manifest.sql): each run re-decides the event keys of its run
     scope, base_product__event_key_scopes: every key with a copy in a load hour this model (or
-    an incremental model downstream, after a failed key test) has not processed (new rows, late
+    an incremental model downstream, after a failed test of this model) has not processed (new rows, late
     rows, backfills with an old _loaded_at, held rows whose time came), and every event of an
     account or user with a row in such a load hour (validity depends on them); and every row
     without an event_id whose content landed there. The winner is always chosen among all raw
