@@ -189,16 +189,22 @@ select 'not compiled' as broken_constraint, 0 as n_rows
     {%- for column in columns -%}
         {%- do quoted.append(adapter.quote(column) if column.startswith('_') else column) -%}
     {%- endfor -%}
+    {#- the columns, unless the name already starts with the one column (a column constraint) -#}
+    {%- set listed = ' (' ~ columns | join(', ') ~ ')' if columns else '' -%}
+    {%- if columns | length == 1 and prefix == columns[0] ~ ' ' -%}
+        {%- set listed = '' -%}
+    {%- endif -%}
     {%- if constraint.type == 'not_null' -%}
-        {{- return((prefix ~ 'not null', 'sum(case when ' ~ quoted[0] ~ ' is null then 1 else 0 end)')) -}}
+        {{- return((prefix ~ 'not null' ~ listed,
+                    'sum(case when ' ~ quoted | join(' is null or ') ~ ' is null then 1 else 0 end)')) -}}
     {%- elif constraint.type == 'check' -%}
         {{- return((prefix ~ 'check ' ~ constraint.expression,
                     'sum(case when not (' ~ constraint.expression ~ ') then 1 else 0 end)')) -}}
     {%- elif constraint.type == 'primary_key' and columns | length == 1 -%}
-        {{- return((prefix ~ 'primary key', 'count(*) - count(distinct ' ~ quoted[0] ~ ')')) -}}
+        {{- return((prefix ~ 'primary key' ~ listed, 'count(*) - count(distinct ' ~ quoted[0] ~ ')')) -}}
     {%- elif constraint.type == 'primary_key' and columns -%}
         {%- set complete = quoted | join(' is not null and ') ~ ' is not null' -%}
-        {{- return((prefix ~ 'primary key (' ~ columns | join(', ') ~ ')',
+        {{- return((prefix ~ 'primary key' ~ listed,
                     'count(*) - count(distinct case when ' ~ complete ~ ' then '
                     ~ activation_row_value(quoted) ~ ' end)')) -}}
     {%- else -%}

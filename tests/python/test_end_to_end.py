@@ -260,3 +260,6 @@ def test_constraints_without_a_contract_are_checked_by_one_test_per_node(dirty_w
         ("setup_at check setup_at is null or setup_progress = 1", 1),
         ("setup_progress check setup_progress >= 0 and setup_progress <= 1", 1),
     ]
+    # a key of several columns is named by its columns
+    assert query(copy, (compiled.parent / "constraints_hold_int_accounts_early_actions_counted_.sql").read_text()) \
+        == [("primary key (account_id, event_name)", 1)]
