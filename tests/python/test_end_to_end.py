@@ -157,6 +157,11 @@ def test_contract_constraints_are_enforced_or_checked_as_data(dirty_warehouse, d
             con.execute("update marts.fct_account_activation set first_value_at = signup_at - interval 1 day")
         with pytest.raises(duckdb.ConstraintException, match="primary key"):
             con.execute("insert into marts.fct_account_activation select * from marts.fct_account_activation limit 1")
+        # the TAR view's identities are constraints of the table it reads, checked on every insert
+        with pytest.raises(duckdb.ConstraintException, match="CHECK constraint failed"):
+            con.execute("update intermediate.int_account_days_tar_computed set tar = tar / 2 where tar > 0")
+        with pytest.raises(duckdb.ConstraintException, match="CHECK constraint failed"):
+            con.execute("update intermediate.int_account_days_tar_computed set tar_health = 'great'")
         with pytest.raises(duckdb.ConstraintException, match="primary key"):  # a key of two columns
             con.execute("insert into marts.rpt_activation_interventions_due "
                         "select * from marts.rpt_activation_interventions_due limit 1")
