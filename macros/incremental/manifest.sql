@@ -15,7 +15,8 @@
 
     What a run does (activation_incremental_plan), per model, decided when it runs:
       full         first build, --full-refresh, no manifest entry, a changed seed or var the
-                   model depends on (upstream, transitively), rows removed or rewritten in a
+                   model depends on (upstream, transitively), its own enforced contract
+                   changed (the table is then created anew), rows removed or rewritten in a
                    raw table it reads (a replace load), an upstream incremental model that
                    was rebuilt in full since this model last ran, or a run-scope table it reads
                    that this invocation does not build (a partial selection);
@@ -113,7 +114,9 @@
     The configuration a model's output depends on, as {input: fingerprint}: the content of every
     seed upstream of it, and every activation__* var read by it, by a model upstream of it, or by
     a macro any of them calls (found in their code). as_of_date is not configuration here: models
-    that depend on it handle a new date themselves.
+    that depend on it handle a new date themselves. A model with an enforced contract adds its
+    contract (columns, types, constraints): the table's DDL, which only a rebuild can change
+    (activation_incremental_pre_hook).
 -#}
 {% macro activation_config_fingerprint(node=none) -%}
     {%- set node = node or model -%}
@@ -154,6 +157,13 @@
     {%- for name in var_names | sort -%}
         {%- do fingerprint.update({'var ' ~ name: local_md5(var(name, none) | tojson)}) -%}
     {%- endfor -%}
+    {%- if node.contract.enforced -%}
+        {%- set columns = [] -%}
+        {%- for column in node.columns.values() -%}
+            {%- do columns.append([column.name, column.data_type, column.constraints]) -%}
+        {%- endfor -%}
+        {%- do fingerprint.update({'contract': local_md5([columns, node.constraints] | tojson)}) -%}
+    {%- endif -%}
     {%- for seed in seeds | sort(attribute='name') -%}
         {%- set relation = adapter.get_relation(seed.database, seed.schema, seed.alias or seed.name) -%}
         {%- if relation is not none -%}
@@ -310,14 +320,54 @@
 
 {#-
     Pre-hook of every incremental model: an existing table that this run rebuilds in full is
-    emptied first (in the model's transaction), so the full batch replaces it whole.
+    emptied first (in the model's transaction), so the full batch replaces it whole. A table
+    with an enforced contract is created anew from the contract instead, so a rebuild for a
+    changed contract (a new check, a new column) gives the table the contract's DDL, as
+    --full-refresh does; the materialization then appends the batch to it.
 -#}
 {% macro activation_incremental_pre_hook() -%}
     {%- if execute and is_incremental() and not activation_is_incremental() -%}
-        delete from {{ this }}
+        {%- if model.contract.enforced -%}
+            {{ activation_recreate_from_contract() }}
+        {%- else -%}
+            delete from {{ this }}
+        {%- endif -%}
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+{#- The model's table, dropped and created empty from its contract (columns and constraints). -#}
+{% macro activation_recreate_from_contract() -%}
+    {{- return(adapter.dispatch('activation_recreate_from_contract', 'activation')()) -}}
+{%- endmacro %}
+
+{% macro default__activation_recreate_from_contract() -%}
+    drop table {{ this }};
+    create table {{ this }} {{ get_table_columns_and_constraints() }}
+{%- endmacro %}
+
+{% macro duckdb__activation_recreate_from_contract() -%}
+    create or replace table {{ this }} {{ get_table_columns_and_constraints() }}
+{%- endmacro %}
+
+{#-
+    Postgres: views over the table (fct_account_tar_daily) go with it, as they do when dbt-postgres
+    swaps in a rebuilt table, and the run recreates them downstream. Dropped through the adapter,
+    so that dbt's relation cache forgets them too (the table itself is back in it at once: the
+    post-hook's plan must still see an existing table); inside the model's transaction, so a
+    failure restores both.
+-#}
+{% macro postgres__activation_recreate_from_contract() -%}
+    {%- set table = this.incorporate(type='table') -%}
+    {%- do adapter.drop_relation(table) -%}
+    {%- do adapter.cache_added(table) -%}
+    create table {{ this }} {{ get_table_columns_and_constraints() }}
+{%- endmacro %}
+
+{#- Spark: the incremental models are tables rebuilt whole (activation_incremental_materialization). -#}
+{% macro spark__activation_recreate_from_contract() -%}
+    {{ exceptions.raise_compiler_error("activation_recreate_from_contract: on Spark the incremental models are tables, rebuilt whole every run") }}
 {%- endmacro %}
 
 {#-

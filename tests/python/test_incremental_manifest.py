@@ -207,6 +207,34 @@ def test_accounts_that_turn_test_or_sign_up_later_lose_their_account_days(setup,
     _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
 
 
+def test_a_contract_edit_rebuilds_the_table_with_its_new_constraints(setup, dbt, tmp_path):
+    """A new check in the enforced contract of the incremental TAR table. Only creating the table
+    anew gives it the check: emptying and refilling the old table keeps the old DDL. The next
+    build rebuilds it in full from the contract, says why, and the warehouse holds the check."""
+    _, project, _, database = setup
+    models_yml = project / "models" / "intermediate" / "_intermediate__models.yml"
+    text = models_yml.read_text()
+    anchor = "      - type: check\n        name: tar_is_active_over_licensed\n"
+    assert text.count(anchor) == 1
+    models_yml.write_text(text.replace(anchor, (
+        "      - type: check\n        name: seats_not_negative\n"
+        "        expression: \"licensed_seats is null or licensed_seats >= 0\"\n") + anchor))
+    _build(dbt, database, project)
+    reasons = _reasons(database)
+    assert reasons["int_account_days_tar_computed"] == ("full", "configuration changed: contract")
+    # the contract is the model's own: its upstream stays incremental
+    assert reasons["int_account_days_aggregated"] == ("incremental", "only what changed")
+    checks = [expression for (expression,) in query(database, """
+        select expression from duckdb_constraints()
+        where schema_name = 'intermediate' and table_name = 'int_account_days_tar_computed'
+            and constraint_type = 'CHECK'""")]
+    assert any("licensed_seats >= 0" in expression for expression in checks), checks
+    assert query(database, "select count(*) > 0 from marts.fct_account_tar_daily") == [(True,)]
+    _build(dbt, database, project)
+    assert _reasons(database)["int_account_days_tar_computed"] == ("incremental", "only what changed")
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
 def test_an_event_model_run_without_its_run_scope_rebuilds_in_full(setup, dbt, tmp_path):
     """The run-scope tables stay after a run: a selection that runs the deduplication without
     base_product__event_key_scopes would read the previous run's keys, miss the new row, and

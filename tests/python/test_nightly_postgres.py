@@ -6,7 +6,8 @@ Each run is a separate process, as a scheduler starts it, against one database o
 scratch server (conftest.postgres_server). The runs build on each other, in order: night 1
 publishes; night 2 cannot swap the published schemas while a BI reader holds them (exit 5,
 readers keep the old snapshot, whole); its rerun skips the files already loaded and publishes;
-a second run while one holds the warehouse exits 2 at once; a run whose model breaks a row rule
+a second run while one holds the warehouse exits 2 at once; a contract edit rebuilds the TAR
+table from its contract and the view over it comes back; a run whose model breaks a row rule
 exits 1, names the rule in its summary (read back from Postgres) and publishes nothing. Exit 1 is
 decided before publishing, by the same code on both engines (test_nightly.py covers its cases).
 """
@@ -163,6 +164,32 @@ def test_second_run_while_one_holds_the_warehouse_exits_2(setup, night_1):
     finally:
         holder.close()
     assert published(server) == before and snapshot_rows(server) == snapshot
+
+
+def test_a_contract_edit_recreates_the_table_and_the_views_over_it(setup, night_1, tmp_path):
+    """A new check in the TAR table's enforced contract: the nightly rebuilds the table in full
+    from the contract, says why, and the view over it, dropped with the old table, is there again
+    and published."""
+    server = setup[0]
+    assert night_1.returncode == 0, night_1
+    project = copy_project(tmp_path / "project")
+    models = project / "models" / "intermediate" / "_intermediate__models.yml"
+    anchor = "      - type: check\n        name: tar_is_active_over_licensed\n"
+    assert models.read_text().count(anchor) == 1
+    models.write_text(models.read_text().replace(anchor, (
+        "      - type: check\n        name: seats_not_negative\n"
+        "        expression: \"licensed_seats is null or licensed_seats >= 0\"\n") + anchor))
+    run = nightly(setup, project=project)
+    assert run.returncode == 0, run
+    assert "int_account_days_tar_computed (configuration changed: contract)" in run.output
+    checks = [definition for (definition,) in query(server, """
+        select pg_get_constraintdef(oid) from pg_constraint
+        where conrelid = 'intermediate.int_account_days_tar_computed'::regclass and contype = 'c'""")]
+    assert any("licensed_seats >= 0" in definition for definition in checks), checks
+    rows = query(server, "select count(*) from intermediate.int_account_days_tar_computed")[0][0]
+    assert rows > 0
+    assert query(server, "select count(*) from marts.fct_account_tar_daily")[0][0] == rows
+    assert published(server)["marts.fct_account_tar_daily"] == rows
 
 
 def test_a_broken_rule_is_named_and_nothing_is_published(setup, night_1, tmp_path):
