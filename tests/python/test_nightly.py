@@ -424,6 +424,31 @@ def test_kill_right_after_the_load_commits_never_loads_a_file_twice(night_1, sta
     assert differences(night_2["saved"] / "serving.duckdb", workdir / "serving.duckdb") == {}
 
 
+WAL_AT_THE_END = r"""
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import nightly
+
+code = nightly.main(sys.argv[3:])
+wal = sys.argv[2] + ".wal"
+print(f"[test] wal bytes at the end: {os.path.getsize(wal) if os.path.exists(wal) else 0}", flush=True)
+os._exit(code)  # no interpreter shutdown: DuckDB makes no checkpoint of its own
+"""
+
+
+def test_the_run_writes_its_changes_into_the_warehouse_file_while_it_holds_it(night_1, stage, batches):
+    """DuckDB keeps a run's writes in its write-ahead log until a checkpoint. The nightly makes it
+    as its last step, under its lock, instead of leaving it to the process exit."""
+    workdir = clone(night_1, stage)
+    argv = nightly_argv(workdir, "--source-dir", str(batches[1]))
+    run = subprocess.run([sys.executable, "-c", WAL_AT_THE_END, str(NIGHTLY.parent),
+                          str(workdir / "warehouse.duckdb"), *argv[2:]],
+                         capture_output=True, text=True, timeout=600, env=_env(), cwd=workdir)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "[test] wal bytes at the end: 0" in run.stdout, run.stdout[-3000:]
+    assert re.search(r"checkpoint [0-9.]+\)", run.stdout), run.stdout[-3000:]
+
+
 PAUSED_IN_PARSE = r"""
 import sys, time
 sys.path.insert(0, sys.argv[1])
