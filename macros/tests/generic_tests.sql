@@ -220,6 +220,12 @@ select 'not compiled' as broken_constraint, 0 as n_rows
     {{- return(adapter.dispatch('activation_row_value', 'activation')(columns)) -}}
 {%- endmacro %}
 
+{% macro default__activation_row_value(columns) -%}
+    {{ exceptions.raise_compiler_error(
+        "activation_row_value has no implementation for adapter '" ~ adapter.type()
+        ~ "': add " ~ adapter.type() ~ "__activation_row_value in macros/tests/generic_tests.sql") }}
+{%- endmacro %}
+
 {% macro duckdb__activation_row_value(columns) -%}
     row({{ columns | join(', ') }})
 {%- endmacro %}
