@@ -15,12 +15,18 @@ Peak RSS is the child's (``getrusage(RUSAGE_CHILDREN).ru_maxrss``), so run one b
 invocation. To add a benchmark, write a ``cmd_<name>(args)`` that returns the child's command
 line (and, if it needs data, a ``prepare`` step that runs untimed first) and register it in
 ``build_parser``.
+
+Each invocation first prints the revision it measures (``git describe --always --dirty``), and
+last a warning if the project's files (models, macros, data tests, seeds, scripts, dbt's
+configuration) changed while it ran: a nightly that re-parses an edited macro, or a build whose
+models differ from its baseline's in more than the commit, gives figures of no one version.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import hashlib
 import os
 import resource
 import shutil
@@ -451,8 +457,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What the figures depend on: dbt's project files and the scripts that run it.
+PROJECT_FILES = ("models", "macros", "tests/dbt", "seeds", "analyses", "scripts", "dbt_project.yml",
+                 "profiles.yml", "packages.yml")
+PROJECT_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".py", ".md"}
+
+
+def project_fingerprint(root: Path = ROOT) -> str:
+    """A digest of every project file the figures depend on (name and content)."""
+    digest = hashlib.sha256()
+    for top in PROJECT_FILES:
+        path = root / top
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in PROJECT_SUFFIXES
+                       and "__pycache__" not in p.parts) if path.is_dir() else [path] if path.is_file() else []
+        for file in files:
+            digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def revision(root: Path = ROOT) -> str:
+    described = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True, text=True)
+    return described.stdout.strip() if described.returncode == 0 else "unknown (not a git checkout)"
+
+
+def guarded(run, root: Path = ROOT) -> int:
+    """Run one benchmark between the revision line and the changed-files check."""
+    print(f"benchmark revision {revision(root)}", flush=True)
+    before = project_fingerprint(root)
+    code = run()
+    if project_fingerprint(root) != before:
+        print("benchmark WARNING: project files changed while the benchmark ran; its figures mix two "
+              "versions of the project: run it again", flush=True)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    return guarded(lambda: _run(args))
+
+
+def _run(args: argparse.Namespace) -> int:
     if getattr(args, "run", None) is not None:
         return args.run(args)
     if args.prepare is not None:

@@ -56,3 +56,29 @@ def test_a_nightly_is_timed_by_its_own_cpu_time(tmp_path, capsys):
     assert sleep_wall >= 0.8 and sleep_cpu < 0.4
     output = capsys.readouterr().out
     assert f"benchmark nightly sleeper: wall={sleep_wall:.1f}s cpu={sleep_cpu:.1f}s" in output
+
+
+def test_a_project_edit_during_the_run_is_reported(tmp_path, capsys):
+    """An edit to a model or macro while a benchmark runs (the nightly re-parses it) makes the
+    figures a mix of two versions: the run says so. A file outside the project (README, data)
+    does not."""
+    (tmp_path / "macros").mkdir()
+    macro = tmp_path / "macros" / "m.sql"
+    macro.write_text("{% macro m() %}1{% endmacro %}")
+    readme = tmp_path / "README.md"
+    readme.write_text("before")
+
+    def edit_the_readme() -> int:
+        readme.write_text("after")
+        return 0
+
+    assert benchmark.guarded(edit_the_readme, root=tmp_path) == 0
+    quiet = capsys.readouterr().out
+    assert quiet.startswith("benchmark revision ") and "WARNING" not in quiet
+
+    def edit() -> int:
+        macro.write_text("{% macro m() %}2{% endmacro %}")
+        return 3
+
+    assert benchmark.guarded(edit, root=tmp_path) == 3
+    assert "benchmark WARNING: project files changed while the benchmark ran" in capsys.readouterr().out
