@@ -27,7 +27,10 @@ it is still held:
    ``ACTIVATION_AS_OF_DATE``, which macros/config/as_of.sql reads when the var is not set: a new
    ``--vars`` value would make dbt re-parse the whole project every night). Unit tests check SQL
    logic on fixtures, not data, and belong to CI (``make test``); they are excluded here unless
-   ``--unit-tests`` is given. Every data test runs.
+   ``--unit-tests`` is given. Every data test runs. dbt's log file (``logs/dbt.log``, or
+   ``--log-path``) is written at level ``info`` (each node, its result and any error), not dbt's
+   default ``debug``, which adds every SQL statement and flushes the file line by line: about 2
+   s of the fixed cost of a run (README "Performance"). ``DBT_LOG_LEVEL_FILE=debug`` restores it.
 4. **Publish**, only if nothing errored and every error-severity test passed: every relation of
    schemas ``marts`` and ``dq`` is copied, as a table, into a new DuckDB file next to the serving
    file (``<serving>.tmp-<pid>``), with ``meta.publication`` (one row: when, as of which date,
@@ -98,6 +101,9 @@ from raw_schema import RAW_SCHEMA, TABLES  # noqa: E402
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATABASE_ENV_VAR = "ACTIVATION_DUCKDB_PATH"
 SERVING_ENV_VAR = "ACTIVATION_SERVING_PATH"
+# dbt's own variable; when unset, the nightly writes dbt's log file at DEFAULT_LOG_LEVEL_FILE
+LOG_LEVEL_FILE_ENV_VAR = "DBT_LOG_LEVEL_FILE"
+DEFAULT_LOG_LEVEL_FILE = "info"
 DEFAULT_SERVING = "activation_serving.duckdb"
 PUBLISHED_SCHEMAS = ("marts", "dq")
 # The serving file's DuckDB storage format: readable by DuckDB 1.4+ clients (Python, Node's
@@ -392,6 +398,8 @@ class Dbt:
             argv += ["--log-path", str(o.log_path)]
         if o.quiet:
             argv.insert(0, "--quiet")
+        if not os.environ.get(LOG_LEVEL_FILE_ENV_VAR):
+            argv = ["--log-level-file", DEFAULT_LOG_LEVEL_FILE, *argv]
         return self._runner.invoke(argv)
 
 

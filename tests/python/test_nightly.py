@@ -13,6 +13,7 @@ and a full parse costs 7-15 s per run.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import hashlib
 import json
@@ -137,6 +138,17 @@ def save(workdir: Path, destination: Path) -> Path:
     for path in [*workdir.glob("warehouse.duckdb*"), *workdir.glob("serving.duckdb*")]:
         shutil.copy2(path, destination / path.name)
     return destination
+
+
+def _remove_dbt_log(workdir: Path) -> None:
+    for log in (workdir / "logs").glob("dbt.log*"):
+        log.unlink()
+
+
+def _log_levels(workdir: Path) -> dict[str, int]:
+    """How many lines of each level dbt's log file has."""
+    text = (workdir / "logs" / "dbt.log").read_text(errors="replace")
+    return dict(collections.Counter(m.group(1) for m in re.finditer(r"\d\d:\d\d:\d\d\.\d+ \[(\w+)\s*\]", text)))
 
 
 def clone(night: Path, stage: Path) -> Path:
@@ -287,9 +299,12 @@ def test_rerun_without_new_data_changes_nothing(night_1, stage, batches, tmp_pat
     snapshot = tmp_path / "serving_before.duckdb"
     shutil.copy2(workdir / "serving.duckdb", snapshot)
     raw_before = raw_counts(workdir / "warehouse.duckdb")
+    _remove_dbt_log(workdir)
     # the same files again: already loaded, so skipped (no new data); an incremental build
     run = nightly(workdir, "--source-dir", str(batches[0]), quiet=False)
     assert run.returncode == 0, run
+    levels = _log_levels(workdir)
+    assert levels.get("info", 0) > 50 and "debug" not in levels, levels  # the nightly's default
     assert "no new data" in run.output and "skipped, already loaded: accounts.csv" in run.output
     assert raw_counts(workdir / "warehouse.duckdb") == raw_before
     assert "(+0 since the last publish)" in run.output
@@ -306,6 +321,19 @@ def test_a_spill_directory_from_the_environment_reaches_every_connection_of_the_
     run = nightly(workdir, "--source-dir", str(batches[0]), env={"ACTIVATION_DUCKDB_TEMP_DIRECTORY": str(spill)})
     assert run.returncode == 0, run
     assert "different configuration" not in run.output
+
+
+def test_dbt_s_log_file_has_every_sql_statement_when_the_environment_asks_for_debug(night_1, stage, batches):
+    """The nightly writes dbt's log file at info (a line a node and its result) unless
+    DBT_LOG_LEVEL_FILE says otherwise; debug adds every statement dbt sends."""
+    workdir = clone(night_1, stage)
+    _remove_dbt_log(workdir)
+    run = nightly(workdir, "--source-dir", str(batches[0]), env={"DBT_LOG_LEVEL_FILE": "debug"})
+    assert run.returncode == 0, run
+    levels = _log_levels(workdir)
+    assert levels.get("debug", 0) > levels.get("info", 0) > 50, levels
+    log = (workdir / "logs" / "dbt.log").read_text(errors="replace")
+    assert "fct_account_activation" in log and "create table" in log.lower()
 
 
 def test_reader_is_never_blocked_and_sees_whole_snapshots(night_2):
