@@ -63,7 +63,7 @@ spans as (
     select
         {{ partition_by }},
         count(*) as n_rows,
-        count(distinct {{ date_column }}) as n_dates,
+        {{ activation_count_distinct_dates(date_column, model) }} as n_dates,
         {{ dbt.datediff('min(' ~ date_column ~ ')', 'max(' ~ date_column ~ ')', 'day') }} + 1 as n_days_spanned
     from {{ model }}
     group by {{ partition_by }}

@@ -268,3 +268,42 @@ def test_constraints_without_a_contract_are_checked_by_one_test_per_node(dirty_w
     # a key of several columns is named by its columns
     assert query(copy, (compiled.parent / "constraints_hold_int_accounts_early_actions_counted_.sql").read_text()) \
         == [("primary key (account_id, event_name)", 1)]
+
+
+def test_the_account_day_grain_tests_find_a_date_twice_a_missing_date_and_both(dirty_warehouse, dbt, tmp_path):
+    """One row per account and date: no_date_gaps on int_account_days_aggregated and the TAR
+    view's one-row-per-date test. Their distinct-date count is DuckDB's bit string per account
+    (activation_count_distinct_dates), so the planted cases include the one only that count
+    sees: a date missing and another there twice, so that the account still has as many rows as
+    days and the right first and last date."""
+    copy = checkpointed_copy(dirty_warehouse[0], tmp_path / "warehouse.duckdb")
+    accounts = [account for (account,) in query(copy, """
+        select account_id from intermediate.int_account_days_tar_computed
+        group by account_id having count(*) >= 5 order by account_id limit 3""")]
+    twice, missing, both = accounts
+    con = connect(copy)
+    try:
+        for table in ("intermediate.int_account_days_aggregated", "intermediate.int_account_days_tar_computed"):
+            def nth_date(account: str, n: int, table: str = table) -> str:
+                return (f"(select metric_date from {table} where account_id = '{account}' "
+                        f"order by metric_date limit 1 offset {n})")
+            con.execute(f"insert into {table} select * from {table} "
+                        f"where account_id = '{twice}' and metric_date = {nth_date(twice, 1)}")
+            con.execute(f"delete from {table} where account_id = '{missing}' and metric_date = {nth_date(missing, 2)}")
+            con.execute(f"insert into {table} select * from {table} "
+                        f"where account_id = '{both}' and metric_date = {nth_date(both, 1)}")
+            con.execute(f"delete from {table} where account_id = '{both}' and metric_date = {nth_date(both, 3)}")
+    finally:
+        con.close()
+    run = dbt("test", "--select", "int_account_days_aggregated",
+              "assert_tar_daily_one_row_per_date_from_signup_to_as_of", database=copy)
+    rows = {node.split(".")[2]: n for node, n in run.failing_rows.items()
+            if "no_date_gaps" in node or "one_row_per_date" in node}
+    assert rows == {"no_date_gaps_int_account_days_aggregated_metric_date__account_id": 3,
+                    "assert_tar_daily_one_row_per_date_from_signup_to_as_of": 3}, run.text[-2000:]
+    compiled = (dbt.target_path() / "compiled" / "activation" / "tests" / "dbt" / "adoption"
+                / "assert_tar_daily_one_row_per_date_from_signup_to_as_of.sql")
+    assert "bitstring_agg" in compiled.read_text()
+    failing = {account: (n_rows, n_dates) for account, _, _, _, n_rows, n_dates in query(copy, compiled.read_text())}
+    assert set(failing) == {twice, missing, both}
+    assert failing[both][0] == failing[both][1] + 1  # as many rows as days, one date fewer

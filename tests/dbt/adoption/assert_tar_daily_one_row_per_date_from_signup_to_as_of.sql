@@ -23,7 +23,7 @@ spans as (
     select
         account_id,
         count(*) as n_rows,
-        count(distinct metric_date) as n_dates,
+        {{ activation_count_distinct_dates('metric_date', ref('fct_account_tar_daily')) }} as n_dates,
         min(metric_date) as first_date,
         max(metric_date) as last_date
     from tar_daily
