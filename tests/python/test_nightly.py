@@ -300,9 +300,13 @@ def test_rerun_without_new_data_changes_nothing(night_1, stage, batches, tmp_pat
     shutil.copy2(workdir / "serving.duckdb", snapshot)
     raw_before = raw_counts(workdir / "warehouse.duckdb")
     _remove_dbt_log(workdir)
+    started = time.time()
     # the same files again: already loaded, so skipped (no new data); an incremental build
     run = nightly(workdir, "--source-dir", str(batches[0]), quiet=False)
     assert run.returncode == 0, run
+    # dbt's artefacts of the run, written once, by the build (MetricFlow reads the semantic manifest)
+    for artefact in ("manifest.json", "semantic_manifest.json", "run_results.json", "sources.json"):
+        assert (workdir / "target" / artefact).stat().st_mtime >= started, artefact
     levels = _log_levels(workdir)
     assert levels.get("info", 0) > 50 and "debug" not in levels, levels  # the nightly's default
     assert "no new data" in run.output and "skipped, already loaded: accounts.csv" in run.output
