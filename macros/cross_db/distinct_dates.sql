@@ -8,26 +8,27 @@
     the large preset. DuckDB can instead set one bit per day of the column's range in a bit
     string for each group (bitstring_agg) and count the bits: 0.3 s there, the same number. The
     range must be constants in the SQL, so the DuckDB version reads the column's min and max
-    when the test compiles (one small scan); with no rows, or while dbt parses, it falls back to
-    count(distinct).
+    when the test compiles (one small scan). Each group holds a bit string as long as the range,
+    so past `max_days` days (a date from a clock error, say 1900-01-01: 6 KB a group) it
+    falls back to count(distinct), as it does with no rows or while dbt parses.
 -#}
-{% macro activation_count_distinct_dates(date_column, relation) -%}
-    {{ return(adapter.dispatch('activation_count_distinct_dates', 'activation')(date_column, relation)) }}
+{% macro activation_count_distinct_dates(date_column, relation, max_days=4000) -%}
+    {{ return(adapter.dispatch('activation_count_distinct_dates', 'activation')(date_column, relation, max_days)) }}
 {%- endmacro %}
 
 {#- the SQL standard (Postgres, Spark) -#}
-{% macro default__activation_count_distinct_dates(date_column, relation) -%}
+{% macro default__activation_count_distinct_dates(date_column, relation, max_days) -%}
     count(distinct {{ date_column }})
 {%- endmacro %}
 
-{% macro duckdb__activation_count_distinct_dates(date_column, relation) -%}
+{% macro duckdb__activation_count_distinct_dates(date_column, relation, max_days) -%}
     {%- if not execute -%}
-        {{- return(default__activation_count_distinct_dates(date_column, relation)) -}}
+        {{- return(default__activation_count_distinct_dates(date_column, relation, max_days)) -}}
     {%- endif -%}
     {%- set bounds = run_query('select min(' ~ date_column ~ '), max(' ~ date_column ~ ') from ' ~ relation) -%}
     {%- set first_date, last_date = bounds.rows[0][0], bounds.rows[0][1] -%}
-    {%- if first_date is none -%}
-        {{- return(default__activation_count_distinct_dates(date_column, relation)) -}}
+    {%- if first_date is none or (last_date - first_date).days > max_days -%}
+        {{- return(default__activation_count_distinct_dates(date_column, relation, max_days)) -}}
     {%- endif -%}
     {%- set first_literal = "cast('" ~ first_date ~ "' as date)" -%}
     bit_count(bitstring_agg(

@@ -307,3 +307,18 @@ def test_the_account_day_grain_tests_find_a_date_twice_a_missing_date_and_both(d
     failing = {account: (n_rows, n_dates) for account, _, _, _, n_rows, n_dates in query(copy, compiled.read_text())}
     assert set(failing) == {twice, missing, both}
     assert failing[both][0] == failing[both][1] + 1  # as many rows as days, one date fewer
+
+    # a date far outside the others would make a long bit string for every account: the test
+    # counts with count(distinct) then, and finds the same accounts and that one
+    [(ancient,)] = query(copy, "select max(account_id) from intermediate.int_account_days_tar_computed")
+    con = connect(copy)
+    try:
+        con.execute("insert into intermediate.int_account_days_tar_computed "
+                    "select * replace (date '1900-01-01' as metric_date) "
+                    f"from intermediate.int_account_days_tar_computed where account_id = '{ancient}' limit 1")
+    finally:
+        con.close()
+    run = dbt("test", "--select", "assert_tar_daily_one_row_per_date_from_signup_to_as_of", database=copy)
+    assert {node: n for node, n in run.failing_rows.items() if node.startswith("test.")} \
+        == {"test.activation.assert_tar_daily_one_row_per_date_from_signup_to_as_of": 4}
+    assert "bitstring_agg" not in compiled.read_text() and "count(distinct metric_date)" in compiled.read_text()
