@@ -1,7 +1,8 @@
-{{ config(materialized='view') }}
 -- Quarantine: every raw row that won deduplication but failed a check, with the first failing
--- reason in SPEC order and the raw row as JSON text (personal columns masked). A view, so it
--- never lags staging.
+-- reason in SPEC order and the raw row as JSON text (personal columns masked). A table (the dq
+-- folder's default), built in every run right after the staging it reads: its readers (the
+-- nothing-lost test, rejected_rows_present, the nightly's publish) read it instead of each
+-- recomputing it over the event history.
 
 {%- set checked_tables = [
     ('accounts', 'account_id', 'base_product__accounts'),

@@ -1,6 +1,6 @@
-{{ config(materialized='view') }}
 -- Event names found in clean events but missing from the event_catalog seed. Such events are
 -- kept (they may become meaningful once catalogued) but count towards no metric until then.
+-- A table, rebuilt in every run (as dq_rejected_rows).
 
 with
 
