@@ -16,9 +16,17 @@
     {{ return(adapter.dispatch('activation_count_distinct_dates', 'activation')(date_column, relation, max_days)) }}
 {%- endmacro %}
 
-{#- the SQL standard (Postgres, Spark) -#}
+{#- the SQL standard -#}
 {% macro default__activation_count_distinct_dates(date_column, relation, max_days) -%}
     count(distinct {{ date_column }})
+{%- endmacro %}
+
+{% macro postgres__activation_count_distinct_dates(date_column, relation, max_days) -%}
+    {{- default__activation_count_distinct_dates(date_column, relation, max_days) -}}
+{%- endmacro %}
+
+{% macro spark__activation_count_distinct_dates(date_column, relation, max_days) -%}
+    {{- default__activation_count_distinct_dates(date_column, relation, max_days) -}}
 {%- endmacro %}
 
 {% macro duckdb__activation_count_distinct_dates(date_column, relation, max_days) -%}
@@ -31,9 +39,10 @@
         {{- return(default__activation_count_distinct_dates(date_column, relation, max_days)) -}}
     {%- endif -%}
     {%- set first_literal = "cast('" ~ first_date ~ "' as date)" -%}
-    bit_count(bitstring_agg(
+    {#- a group whose dates are all null: bitstring_agg gives null, count(distinct) 0 -#}
+    coalesce(bit_count(bitstring_agg(
         {{ dbt.datediff(first_literal, date_column, 'day') }},
         0,
         {{ (last_date - first_date).days }}
-    ))
+    )), 0)
 {%- endmacro %}
