@@ -304,7 +304,8 @@ def test_rerun_without_new_data_changes_nothing(night_1, stage, batches, tmp_pat
     # the same files again: already loaded, so skipped (no new data); an incremental build
     run = nightly(workdir, "--source-dir", str(batches[0]), quiet=False)
     assert run.returncode == 0, run
-    # dbt's artefacts of the run, written once, by the build (MetricFlow reads the semantic manifest)
+    # dbt's artefacts of this run, written by its build (MetricFlow reads the semantic manifest);
+    # that the parse writes none is test_the_parse_leaves_dbt_s_json_artefacts_to_the_build
     for artefact in ("manifest.json", "semantic_manifest.json", "run_results.json", "sources.json"):
         assert (workdir / "target" / artefact).stat().st_mtime >= started, artefact
     levels = _log_levels(workdir)
@@ -325,6 +326,18 @@ def test_a_spill_directory_from_the_environment_reaches_every_connection_of_the_
     run = nightly(workdir, "--source-dir", str(batches[0]), env={"ACTIVATION_DUCKDB_TEMP_DIRECTORY": str(spill)})
     assert run.returncode == 0, run
     assert "different configuration" not in run.output
+
+
+def test_the_parse_leaves_dbt_s_json_artefacts_to_the_build(tmp_path):
+    """The nightly's parse writes dbt's saved parse (the next night reuses it) but no
+    manifest.json or semantic_manifest.json: the build writes both when it ends, so the parse's
+    copies would only be overwritten."""
+    options = nightly_module.Options(database=tmp_path / "warehouse.duckdb", serving_path=tmp_path / "serving.duckdb",
+                                     target_path=tmp_path / "target", log_path=tmp_path / "logs", quiet=True)
+    nightly_module.Dbt(options).parse()
+    written = {path.name for path in (tmp_path / "target").iterdir()}
+    assert "partial_parse.msgpack" in written, written
+    assert not written & {"manifest.json", "semantic_manifest.json"}, written
 
 
 def test_dbt_s_log_file_has_every_sql_statement_when_the_environment_asks_for_debug(night_1, stage, batches):
