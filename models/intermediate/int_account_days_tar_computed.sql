@@ -8,8 +8,9 @@
     Incremental, like int_account_days_aggregated (its input) and from the same run scope:
     per account, the dates from `recompute_from_date` on are recomputed
     (activation_account_days_recompute_from): new dates for every account, from the earliest
-    changed date of an account in scope, and whole accounts that are new, whose signup moved or
-    whose subscription changes landed (the seats in force). The date before recompute_from_date
+    changed date of an account in scope (a subscription change that landed puts its change
+    date in scope: the seats it puts in force last from then on), and whole accounts that are
+    new or whose signup moved. The date before recompute_from_date
     is read back too, only as the previous date of the drop alert. A full refresh is the same
     computation with every account recomputed from its signup_date.
 -#}

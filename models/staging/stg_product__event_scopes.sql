@@ -10,13 +10,20 @@
         winner was one of them, so its old pair is covered as well as the new one);
       * a user row there: the pair of every raw event of that user (customer status, validity);
       * an account row there: the whole account (signup, test flag, vertical, validity);
-      * an intervention row there: the whole account of every version of that intervention
-        (which value actions it prompts);
+      * an intervention row there: for every version of that intervention, the pairs of the
+        dates its prompt window touches (the only events whose is_prompted it can change:
+        event_at in [sent_at, sent_at + activation__prompt_window_hours));
       * a subscription row there, for the consumers that read subscriptions (their
-        activation_sources; the TAR of int_account_days_tar_computed): the whole account of
-        every version of that subscription change (the seats in force from then on).
+        activation_sources; the TAR of int_account_days_tar_computed): for every version of
+        that subscription change, the pair of its change date. The seats it puts in force
+        change the TAR from that date on, and the account-day models recompute every date of
+        an account from its earliest pair (macros/incremental/account_days.sql).
     A consumer without a manifest entry rebuilds in full and is left out; rows removed or
     rewritten in raw rebuild the consumers in full too, so only additions reach this scope.
+
+    A pair, not the whole account, wherever the change has a date: an intervention or a
+    seat change on an account with a long history re-reads its few days, not every event of the
+    account (at the large preset a night's interventions and seat changes touch 1.6k accounts).
 -#}
 {{ config(materialized='table') }}
 -- depends_on: {{ ref('base_product__loads') }}
@@ -71,20 +78,54 @@ changed_subscriptions as (
 ),
 
 whole_accounts as (
-    select account_id
+    select distinct account_id
     from accounts
     where {{ activation_loaded_in_scope('accounts', models=consumers) }}
-    union
-    select account_id
+),
+
+-- the days an intervention's prompt window can reach past the date it was sent (a window of
+-- 24 hours reaches the next date)
+{%- set window_hours = var('activation__prompt_window_hours') %}
+{%- set window_days = ((window_hours / 24) | round(0, 'ceil') | int) if window_hours is number else 0 %}
+window_day_offsets as (
+    {%- for offset in range(window_days + 1) %}
+    select {{ offset }} as day_offset
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+-- every version of a changed intervention: the dates of its prompt window
+intervention_pairs as (
+    select
+        interventions.account_id,
+        cast(
+            {{ dbt.dateadd('day', 'window_day_offsets.day_offset', 'cast(interventions.sent_at as date)') }}
+            as date
+        ) as event_date
     from interventions
-    where intervention_id in (select changed_interventions.intervention_id from changed_interventions)
-    union
-    select account_id
+    cross join window_day_offsets
+    where
+        interventions.intervention_id in (
+            select changed_interventions.intervention_id from changed_interventions
+        )
+        and interventions.sent_at is not null
+        and {{ dbt.dateadd('day', 'window_day_offsets.day_offset', 'cast(interventions.sent_at as date)') }}
+        <= cast({{ dbt.dateadd('hour', window_hours, 'interventions.sent_at') }} as date)
+),
+
+-- every version of a changed subscription change: the date its seats take effect
+subscription_pairs as (
+    select
+        account_id,
+        cast(changed_at as date) as event_date
     from subscriptions
     where
         subscription_change_id in (
             select changed_subscriptions.subscription_change_id from changed_subscriptions
         )
+        and changed_at is not null
 ),
 
 changed_event_ids as (
@@ -132,12 +173,28 @@ final as (
     from whole_accounts
     where account_id is not null
     union all
-    select
+    select distinct
         account_id,
         event_date
-    from changed_pairs
+    from (
+        select
+            account_id,
+            event_date
+        from changed_pairs
+        union all
+        select
+            account_id,
+            event_date
+        from intervention_pairs
+        union all
+        select
+            account_id,
+            event_date
+        from subscription_pairs
+    ) as pairs
     where
-        account_id not in (
+        account_id is not null
+        and account_id not in (
             select whole_accounts.account_id from whole_accounts
             where whole_accounts.account_id is not null
         )

@@ -5,8 +5,10 @@ tool would have delivered it, and make the later batches awkward on purpose:
   later batch, as if a sync had missed them (`_loaded_at` set inside the later batch);
   the natural delivery lag of the generator adds more;
 * **re-exports**: copies of existing users (role changed, or joined_at set/moved), subscription
-  changes (licensed_seats changed) and accounts (vertical changed), with a later `_loaded_at`,
-  which must win over the earlier copy; and copies of existing events received a minute
+  changes (licensed_seats changed), accounts (vertical changed) and interventions (sent two
+  days earlier, or five hours earlier to the whole account: the prompt window moves off the
+  events it prompted and onto others), with a later `_loaded_at`, which must win over the
+  earlier copy; and copies of existing events received a minute
   earlier (so they win), which move the event two days back, move it to another account as a
   system event, or give it an unknown user (so the key drops out as rejected).
 
@@ -32,7 +34,8 @@ def _ts(value: dt.datetime) -> str:
 
 def split_by_loaded_at(raw_dir: Path, out_dir: Path, cutoffs: list[str], *, late_events: int = 30,
                        reexport_users: int = 24, reexport_subscriptions: int = 12,
-                       reexport_accounts: int = 3, reexport_events: int = 30) -> list[Path]:
+                       reexport_accounts: int = 3, reexport_events: int = 30,
+                       reexport_interventions: int = 12) -> list[Path]:
     bounds = [dt.datetime.fromisoformat(c) for c in cutoffs]
     n_batches = len(bounds) + 1
     con = duckdb.connect(":memory:")
@@ -66,7 +69,8 @@ def split_by_loaded_at(raw_dir: Path, out_dir: Path, cutoffs: list[str], *, late
                 where batch = 1 and event_id in (select event_id from late where n % {len(later)} = {i})
             """)
 
-        # re-exports of users, subscription changes and accounts into the later batches
+        # re-exports of users, subscription changes, accounts, events and interventions into the
+        # later batches
         reexports = {
             "users": ("user_id", reexport_users, """
                 role = case when n % 2 = 0 then case role when 'member' then 'guest' when 'guest' then 'member'
@@ -88,6 +92,11 @@ def split_by_loaded_at(raw_dir: Path, out_dir: Path, cutoffs: list[str], *, late
                                    else occurred_at end,
                 account_id = case when n % 3 = 1 then (select min(account_id) from accounts) else account_id end,
                 user_id = case n % 3 when 1 then null when 2 then 'unknown-user' else user_id end"""),
+            "interventions": ("intervention_id", reexport_interventions, """
+                sent_at = strftime(try_cast(sent_at as timestamp)
+                                   - case when n % 2 = 0 then interval 2 day else interval 5 hour end,
+                                   '%Y-%m-%d %H:%M:%S'),
+                user_id = case when n % 2 = 1 then null else user_id end"""),
         }
         for table, (key, count, changes) in reexports.items():
             con.execute(f"""
