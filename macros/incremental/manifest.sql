@@ -423,6 +423,56 @@
 {%- endmacro %}
 
 {#-
+    The keys of a raw table other than events whose winning copy the rows in the unprocessed
+    load hours changed (see above): a SQL query of one column, `changed_key`. `relation` is the
+    table's base model (every raw copy, with `is_held`, `row_content_json` and `_loaded_at`).
+    A key is changed when it has a copy in those hours and either no copy before them (a new
+    key) or a winning copy (activation_latest_copy_first) whose content differs from the
+    winner among the copies before them. A copy delivered again as it was (an extract-load
+    tool that appends a full snapshot of the table every night) changes nothing, so it puts
+    nothing in a run scope; a copy that restores an older content over a newer one does.
+    Exact because additions are all that reach an incremental run: rows removed or rewritten
+    in raw rebuild its consumers in full (activation_incremental_plan).
+-#}
+{% macro activation_changed_keys(relation, source_table, key, models=none) -%}
+    {%- set landed = activation_loaded_in_scope(source_table, 'landed_copies._loaded_at', models=models) -%}
+    {%- set before = 'not (' ~ activation_loaded_in_scope(source_table, '_loaded_at', models=models) ~ ')' -%}
+    select current_winners.changed_key
+    from (
+        {{ _activation_winning_copies(relation, key, landed) }}
+    ) as current_winners
+    left join (
+        {{ _activation_winning_copies(relation, key, landed, before) }}
+    ) as previous_winners
+        on current_winners.changed_key = previous_winners.changed_key
+    where
+        previous_winners.changed_key is null
+        or current_winners.row_content_json != previous_winners.row_content_json
+{%- endmacro %}
+
+{#- The winning copy of each key with a copy that satisfies `landed`, among its copies that satisfy `condition`. -#}
+{% macro _activation_winning_copies(relation, key, landed, condition='1 = 1') -%}
+    select
+        copies.changed_key,
+        copies.row_content_json
+    from (
+        select
+            {{ key }} as changed_key,
+            row_content_json,
+            row_number() over (partition by {{ key }} order by {{ activation_latest_copy_first() }}) as copy_rank
+        from {{ relation }}
+        where
+            not is_held
+            and {{ condition }}
+            and {{ key }} in (
+                select landed_copies.{{ key }} from {{ relation }} as landed_copies
+                where not landed_copies.is_held and {{ landed }}
+            )
+    ) as copies
+    where copies.copy_rank = 1
+{%- endmacro %}
+
+{#-
     The earliest unprocessed load hour of `source_table` as text, or none (see above; also none
     before the first build has made the load summary and the manifest, e.g. `dbt compile` on
     an empty warehouse).

@@ -28,6 +28,15 @@
     )
 {%- endmacro %}
 
+{#-
+    The order of the copies of a row of every raw table but events (the latest delivered wins,
+    SPEC section 1; the content breaks ties): the base models rank by it, and the run scopes
+    find by it which keys a run's new rows changed (activation_changed_keys).
+-#}
+{% macro activation_latest_copy_first() -%}
+    _loaded_at desc, row_content_json
+{%- endmacro %}
+
 {#- The row's fate from is_held, copy_rank and dq_reason (see above). -#}
 {% macro activation_row_status() -%}
     case

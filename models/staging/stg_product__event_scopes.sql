@@ -8,16 +8,20 @@
     Found from the raw rows alone, in the load hours not processed by every consumer:
       * an event key with a copy there: the pair of every raw copy of that key (the previous
         winner was one of them, so its old pair is covered as well as the new one);
-      * a user row there: the pair of every raw event of that user (customer status, validity);
-      * an account row there: the whole account (signup, test flag, vertical, validity);
-      * an intervention row there: for every version of that intervention, the pairs of the
+      * a user changed there: the pair of every raw event of that user (customer status,
+        validity);
+      * an account changed there: the whole account (signup, test flag, vertical, validity);
+      * an intervention changed there: for every version of it, the pairs of the
         dates its prompt window touches (the only events whose is_prompted it can change:
         event_at in [sent_at, sent_at + activation__prompt_window_hours));
-      * a subscription row there, for the consumers that read subscriptions (their
+      * a subscription change changed there, for the consumers that read subscriptions (their
         activation_sources; the TAR of int_account_days_tar_computed): for every version of
         that subscription change, the pair of its change date. The seats it puts in force
         change the TAR from that date on, and the account-day models recompute every date of
         an account from its earliest pair (macros/incremental/account_days.sql).
+    "Changed" (activation_changed_keys): the key's winning copy is new, or has another content
+    than the winner among the copies before those hours. A row delivered again as it was (a
+    nightly full snapshot appended by the extract-load tool) changes nothing.
     A consumer without a manifest entry rebuilds in full and is left out; rows removed or
     rewritten in raw rebuild the consumers in full too, so only additions reach this scope.
 
@@ -42,11 +46,6 @@ accounts as (
     where not is_held
 ),
 
-users as (
-    select * from {{ ref('base_product__users') }}
-    where not is_held
-),
-
 interventions as (
     select * from {{ ref('base_product__interventions') }}
     where not is_held
@@ -65,22 +64,29 @@ clean_accounts as (
     where row_status = 'clean'
 ),
 
+-- the keys whose winning copy changed (activation_changed_keys: a copy delivered again as it
+-- was changes nothing)
 changed_interventions as (
-    select intervention_id
-    from interventions
-    where {{ activation_loaded_in_scope('interventions', models=consumers) }}
+    select changed.changed_key as intervention_id
+    from (
+        {{ activation_changed_keys(ref('base_product__interventions'), 'interventions', 'intervention_id',
+                                   models=consumers) }}
+    ) as changed
 ),
 
 changed_subscriptions as (
-    select subscription_change_id
-    from subscriptions
-    where {{ activation_loaded_in_scope('subscriptions', models=subscription_consumers) }}
+    select changed.changed_key as subscription_change_id
+    from (
+        {{ activation_changed_keys(ref('base_product__subscriptions'), 'subscriptions', 'subscription_change_id',
+                                   models=subscription_consumers) }}
+    ) as changed
 ),
 
 whole_accounts as (
-    select distinct account_id
-    from accounts
-    where {{ activation_loaded_in_scope('accounts', models=consumers) }}
+    select changed.changed_key as account_id
+    from (
+        {{ activation_changed_keys(ref('base_product__accounts'), 'accounts', 'account_id', models=consumers) }}
+    ) as changed
 ),
 
 -- the days an intervention's prompt window can reach past the date it was sent (a window of
@@ -135,9 +141,10 @@ changed_event_ids as (
 ),
 
 changed_users as (
-    select user_id
-    from users
-    where {{ activation_loaded_in_scope('users', models=consumers) }}
+    select changed.changed_key as user_id
+    from (
+        {{ activation_changed_keys(ref('base_product__users'), 'users', 'user_id', models=consumers) }}
+    ) as changed
 ),
 
 changed_event_copies as (

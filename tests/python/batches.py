@@ -5,11 +5,14 @@ tool would have delivered it, and make the later batches awkward on purpose:
   later batch, as if a sync had missed them (`_loaded_at` set inside the later batch);
   the natural delivery lag of the generator adds more;
 * **re-exports**: copies of existing users (role changed, or joined_at set/moved), subscription
-  changes (licensed_seats changed), accounts (vertical changed) and interventions (sent two
+  changes (licensed_seats changed), accounts (vertical changed, and every other one signed
+  up a day later) and interventions (sent two
   days earlier, or five hours earlier to the whole account: the prompt window moves off the
   events it prompted and onto others), with a later `_loaded_at`, which must win over the
-  earlier copy; and copies of existing events received a minute
-  earlier (so they win), which move the event two days back, move it to another account as a
+  earlier copy; then, for the users and accounts (`restored`), the original row once more in
+  the next batch, which wins again (a key whose new winner is an older content is still a
+  change); and copies of existing events received a minute earlier (so they win), which move
+  the event two days back, move it to another account as a
   system event, or give it an unknown user (so the key drops out as rejected).
 
 Batch i holds the rows with cutoffs[i-1] <= _loaded_at < cutoffs[i] (batch 1 from the start,
@@ -35,7 +38,7 @@ def _ts(value: dt.datetime) -> str:
 def split_by_loaded_at(raw_dir: Path, out_dir: Path, cutoffs: list[str], *, late_events: int = 30,
                        reexport_users: int = 24, reexport_subscriptions: int = 12,
                        reexport_accounts: int = 3, reexport_events: int = 30,
-                       reexport_interventions: int = 12) -> list[Path]:
+                       reexport_interventions: int = 12, restored: tuple[str, ...] = ("users", "accounts")) -> list[Path]:
     bounds = [dt.datetime.fromisoformat(c) for c in cutoffs]
     n_batches = len(bounds) + 1
     con = duckdb.connect(":memory:")
@@ -84,7 +87,10 @@ def split_by_loaded_at(raw_dir: Path, out_dir: Path, cutoffs: list[str], *, late
                 licensed_seats = cast(try_cast(licensed_seats as bigint) + 2 as varchar)"""),
             "accounts": ("account_id", reexport_accounts, """
                 vertical = case vertical when 'analytics' then 'crm' when 'crm' then 'devtools'
-                                         else 'analytics' end"""),
+                                         else 'analytics' end,
+                created_at = case when n % 2 = 1
+                                  then strftime(try_cast(created_at as timestamp) + interval 1 day, '%Y-%m-%d %H:%M:%S')
+                                  else created_at end"""),
             "events": ("event_id", reexport_events, """
                 received_at = strftime(try_cast(received_at as timestamp) - interval 1 minute, '%Y-%m-%d %H:%M:%S'),
                 occurred_at = case when n % 3 = 0
@@ -111,8 +117,19 @@ def split_by_loaded_at(raw_dir: Path, out_dir: Path, cutoffs: list[str], *, late
             for i, batch in enumerate(later):
                 con.execute(f"update re_{table} set batch = {batch}, _loaded_at = '{start_of(batch, 2)}' "
                             f"where n % {len(later)} = {i}")
+            con.execute(f"create temp table original_{table} as select * from re_{table}")
             con.execute(f"update re_{table} set {changes}")
             con.execute(f"insert into {table} select * exclude (n) from re_{table}")
+            if table in restored and len(later) > 1:
+                # the batch after a re-export delivers the original row again: an older content
+                # that wins over the newer one, so the key changes although its content is not new
+                restored_at = " ".join(f"when {batch} then '{start_of(batch + 1, 3)}'" for batch in later[:-1])
+                con.execute(f"""
+                    insert into {table} by name
+                    select * exclude (n) replace (batch + 1 as batch, case batch {restored_at} end as _loaded_at)
+                    from original_{table}
+                    where batch < {n_batches}
+                """)
 
         dirs = []
         for batch in range(1, n_batches + 1):

@@ -9,6 +9,7 @@ nightlies never makes the next one publish something a full refresh would not.
   models that read that raw table in full.
 * The scan of new rows starts at the earliest unprocessed load hour (so DuckDB skips the blocks
   loaded before it), and a row without `_loaded_at` still reaches the next run.
+* Rows delivered again as they were (a nightly full snapshot appended) put nothing in scope.
 
 One small warehouse (a copy of the project, whose seed the test edits) is built from scratch,
 then each edit is followed by an incremental build and compared, every relation and column,
@@ -170,6 +171,39 @@ def test_a_replace_load_that_keeps_loaded_at_rebuilds_what_reads_that_table(setu
     _build(dbt, database, project)
     mode, reason = _reasons(database)["base_product__events_deduplicated"]
     assert (mode, reason) == ("full", "rows removed or rewritten in raw events")
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
+def test_rows_delivered_again_as_they_were_put_nothing_in_the_run_scopes(setup, dbt, tmp_path):
+    """An extract-load tool that appends a full snapshot of a table every night delivers every row
+    again. A copy whose content is its key's winning content changes nothing (activation_changed_keys):
+    the run scopes stay empty, so the event models re-read no account's history, and the
+    warehouse still equals a full refresh."""
+    _, project, _, shared = setup
+    # on a copy: the copies delivered here would outrank the re-exports of the tests after it
+    database = checkpointed_copy(shared, tmp_path / "warehouse.duckdb")
+    _build(dbt, database, project)  # whatever an earlier test left unprocessed is processed now
+    tables = {"accounts": "account_id", "users": "user_id", "subscriptions": "subscription_change_id",
+              "interventions": "intervention_id"}
+    con = connect(database)
+    try:
+        for table, key in tables.items():
+            columns = [name for (name,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw' "
+                "and table_name = ? and column_name != '_loaded_at' order by ordinal_position", [table]).fetchall()]
+            [(delivered,)] = con.execute(f"""
+                insert into raw.{table} by name
+                select {', '.join(columns)}, timestamp '2026-07-01 03:00:00' as _loaded_at
+                from staging.base_product__{table}
+                where copy_rank = 1 and not is_held and {key} is not null""").fetchall()
+            assert delivered > 0, table
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    _build(dbt, database, project)
+    assert {mode for mode, _ in _reasons(database).values()} == {"incremental"}
+    assert query(database, "select count(*) from staging.stg_product__event_scopes") == [(0,)]
+    assert query(database, "select count(*) from staging.base_product__event_key_scopes") == [(0,)]
     _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
 
 

@@ -34,7 +34,7 @@ described as (
 ranked as (
     select
         *,
-        {{ activation_copy_rank('account_id', '_loaded_at desc, row_content_json', 'row_content_json') }} as copy_rank
+        {{ activation_copy_rank('account_id', activation_latest_copy_first(), 'row_content_json') }} as copy_rank
     from described
 ),
 

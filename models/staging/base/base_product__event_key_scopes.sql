@@ -4,8 +4,9 @@
     hours not yet processed (macros/incremental/manifest.sql):
       * an event_id with a copy there (a new, late or backfilled copy, a held row whose time
         came);
-      * every event_id of an account or user with a row there (an event's validity depends on
-        its account's signup and its user's account).
+      * every event_id of an account or user changed there (an event's validity depends on
+        its account's signup and its user's account): its winning copy is new or has another
+        content (activation_changed_keys; a row delivered again as it was changes nothing).
     The deduplication re-ranks every raw copy of these keys and replaces their rows (rows
     without an event_id are keyed by their content there). The table stays after the run as
     its record: the deduplication's constraints_hold test (its primary key and row rules) checks
@@ -33,16 +34,20 @@ events as (
     where not is_held and event_id is not null
 ),
 
+-- the accounts and users whose winning copy changed (activation_changed_keys: a copy
+-- delivered again as it was changes nothing)
 changed_accounts as (
-    select account_id
-    from {{ ref('base_product__accounts') }}
-    where not is_held and {{ activation_loaded_in_scope('accounts', models=consumers) }}
+    select changed.changed_key as account_id
+    from (
+        {{ activation_changed_keys(ref('base_product__accounts'), 'accounts', 'account_id', models=consumers) }}
+    ) as changed
 ),
 
 changed_users as (
-    select user_id
-    from {{ ref('base_product__users') }}
-    where not is_held and {{ activation_loaded_in_scope('users', models=consumers) }}
+    select changed.changed_key as user_id
+    from (
+        {{ activation_changed_keys(ref('base_product__users'), 'users', 'user_id', models=consumers) }}
+    ) as changed
 ),
 
 scoped_events as (

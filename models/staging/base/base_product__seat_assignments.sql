@@ -45,7 +45,7 @@ described as (
 ranked as (
     select
         *,
-        {{ activation_copy_rank('seat_assignment_id', '_loaded_at desc, row_content_json',
+        {{ activation_copy_rank('seat_assignment_id', activation_latest_copy_first(),
                                 'row_content_json') }} as copy_rank
     from described
 ),
