@@ -71,8 +71,8 @@ lint: venv ## ruff on the Python; sqlfluff on every model, test and analysis, th
 	ACTIVATION_DUCKDB_PATH=$(LINT_DATABASE) $(BIN)/python scripts/lint_incremental.py --processes 0 || status=$$?; \
 	exit $$status
 
-pytest: venv engines ## pytest, one worker per core, each test file in one worker (its fixtures build once)
-	$(BIN)/python -m pytest -n auto --dist loadfile --durations=12
+pytest: venv engines ## pytest, one worker per core, each test file in one worker (its fixtures build once), the longest files first
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder --durations=12
 
 bench: venv ## benchmarks (see scripts/benchmark.py --help)
 	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)

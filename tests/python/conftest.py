@@ -9,6 +9,7 @@ process while dbt holds the file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import sys
@@ -56,10 +57,21 @@ class Dbt:
         self._runner = dbtRunner(callbacks=[self._collect])
         # artefacts of test runs stay out of the project's own target/ and logs/
         self._workdir = workdir
+        self._latest_target: dict[Path, Path] = {}
 
     def target_path(self, project_dir: Path = PROJECT_ROOT) -> Path:
-        """Where runs of `project_dir` write their artefacts (manifest, semantic manifest, docs)."""
-        return self._workdir / "target" / project_dir.name
+        """Where the latest run of `project_dir` wrote its artefacts (manifest, semantic manifest,
+        docs, compiled SQL)."""
+        return self._latest_target[project_dir]
+
+    def _target_for(self, project_dir: Path, connection: dict[str, str | None]) -> Path:
+        """One target directory per project and connection. dbt saves its parse in the target
+        directory (partial_parse.msgpack) and parses the whole project again (~8 s) when the
+        profile's connection differs from the saved one: another warehouse file, database or
+        engine. A test that builds the same warehouse again then reuses the parse (~1 s), and
+        dbt still re-parses whatever changed in between, as it does for a user."""
+        key = hashlib.sha256(repr(sorted(connection.items())).encode()).hexdigest()[:16]
+        return self._workdir / "target" / project_dir.name / key
 
     def _collect(self, event) -> None:
         message = event.info.msg
@@ -74,16 +86,19 @@ class Dbt:
         where activation__as_of_date, if given, takes precedence. ``database`` is the DuckDB file
         of target dev; ``env`` sets more variables for the call (another target: ACTIVATION_TARGET
         and its settings), restored after it."""
+        environment = {"ACTIVATION_DUCKDB_PATH": str(database) if database else None,
+                       "ACTIVATION_AS_OF_DATE": as_of_date, **(env or {})}
+        target = self._target_for(project_dir, {name: value for name, value in environment.items()
+                                                if name != "ACTIVATION_AS_OF_DATE"})
+        self._latest_target[project_dir] = target
         argv = list(args) + [
             "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-            "--target-path", str(self.target_path(project_dir)),
+            "--target-path", str(target),
             "--log-path", str(self._workdir / "logs"),
         ]
         if extra_vars:
             argv += ["--vars", repr(extra_vars).replace("'", '"')]
         self._messages = []
-        environment = {"ACTIVATION_DUCKDB_PATH": str(database) if database else None,
-                       "ACTIVATION_AS_OF_DATE": as_of_date, **(env or {})}
         previous = {name: os.environ.get(name) for name in environment}
         set_environ(environment)
         try:
@@ -98,6 +113,27 @@ class Dbt:
             self._messages.append(str(result.exception))
         return DbtRun(success=result.success, messages=list(self._messages), statuses=statuses,
                       failing_rows=failing_rows)
+
+
+# The test files that take longest, longest first (each 2.5-17 minutes of one worker in CI on
+# 2 cores; the other files take under 2). `make pytest` gives each worker whole files (--dist
+# loadfile) in the order of collection (--no-loadscope-reorder: pytest-xdist would otherwise
+# start with the files that have the most tests). Starting with the longest keeps both workers
+# busy to the end, instead of one finishing its short files while the other still has a long
+# one to run.
+LONGEST_FIRST = ("test_engine_equivalence.py", "test_nightly.py", "test_incremental_manifest.py",
+                 "test_incremental_equivalence.py", "test_bi.py", "test_nightly_postgres.py",
+                 "test_run_scope_audit.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of LONGEST_FIRST first, in its order; the tests of a file, and the other files,
+    keep their collection order (a stable sort)."""
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
 
 
 @pytest.fixture(scope="session")
