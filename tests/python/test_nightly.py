@@ -159,6 +159,18 @@ def clone(night: Path, stage: Path) -> Path:
     return save(night, stage)
 
 
+WAL_AT_THE_END = r"""
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import nightly
+
+code = nightly.main(sys.argv[3:])
+wal = sys.argv[2] + ".wal"
+print(f"[test] wal bytes at the end: {os.path.getsize(wal) if os.path.exists(wal) else 0}", flush=True)
+os._exit(code)  # no interpreter shutdown: DuckDB makes no checkpoint of its own
+"""
+
+
 # --------------------------------------------------------------------------------------------
 # fixtures
 
@@ -255,7 +267,13 @@ def night_2(tmp_path_factory, stage, night_1, batches):
         for mode, (_, out) in readers.items():
             _wait_for(lambda out=out: len(_lines(out)) >= 3, 60, f"the {mode} reader to start")
         started = time.time()
-        run = nightly(workdir, "--source-dir", str(batches[1]))
+        # the same nightly, in a wrapper that reports the write-ahead log's size once it returns
+        # (test_the_run_writes_its_changes_into_the_warehouse_file_while_it_holds_it)
+        argv = nightly_argv(workdir, "--source-dir", str(batches[1]), "--quiet")
+        proc = subprocess.run([sys.executable, "-c", WAL_AT_THE_END, str(NIGHTLY.parent),
+                               str(workdir / "warehouse.duckdb"), *argv[2:]],
+                              capture_output=True, text=True, timeout=900, env=_env(), cwd=workdir)
+        run = Run(proc.returncode, proc.stdout + proc.stderr)
         finished = time.time()
         if run.returncode == 0:
             new_published_at = serving_query(serving, "select cast(published_at as varchar) from meta.publication")[0][0]
@@ -295,6 +313,10 @@ def test_first_night_publishes_every_mart_and_dq_relation(night_1):
 
 
 def test_rerun_without_new_data_changes_nothing(night_1, stage, batches, tmp_path):
+    """The same files again change nothing. The run also has a spill directory from the
+    environment: dbt opens the warehouse with it (profiles.yml config_options), and the nightly
+    holds its own connection to the same file in the same process, which DuckDB allows only when
+    both are configured alike (engines.duckdb_engine.warehouse_config)."""
     workdir = clone(night_1, stage)
     snapshot = tmp_path / "serving_before.duckdb"
     shutil.copy2(workdir / "serving.duckdb", snapshot)
@@ -302,8 +324,10 @@ def test_rerun_without_new_data_changes_nothing(night_1, stage, batches, tmp_pat
     _remove_dbt_log(workdir)
     started = time.time()
     # the same files again: already loaded, so skipped (no new data); an incremental build
-    run = nightly(workdir, "--source-dir", str(batches[0]), quiet=False)
+    run = nightly(workdir, "--source-dir", str(batches[0]), quiet=False,
+                  env={"ACTIVATION_DUCKDB_TEMP_DIRECTORY": str(tmp_path / "spill")})
     assert run.returncode == 0, run
+    assert "different configuration" not in run.output
     # dbt's artefacts of this run, written by its build (MetricFlow reads the semantic manifest);
     # that the parse writes none is test_the_parse_leaves_dbt_s_json_artefacts_to_the_build
     for artefact in ("manifest.json", "semantic_manifest.json", "run_results.json", "sources.json"):
@@ -314,18 +338,6 @@ def test_rerun_without_new_data_changes_nothing(night_1, stage, batches, tmp_pat
     assert raw_counts(workdir / "warehouse.duckdb") == raw_before
     assert "(+0 since the last publish)" in run.output
     assert differences(snapshot, workdir / "serving.duckdb") == {}
-
-
-def test_a_spill_directory_from_the_environment_reaches_every_connection_of_the_run(night_1, stage, batches,
-                                                                                    tmp_path):
-    """With ACTIVATION_DUCKDB_TEMP_DIRECTORY set, dbt opens the warehouse with it (profiles.yml
-    config_options); the nightly holds its own connection to the same file in the same process,
-    which DuckDB allows only when both are configured alike (engines.duckdb_engine.warehouse_config)."""
-    workdir = clone(night_1, stage)
-    spill = tmp_path / "spill"
-    run = nightly(workdir, "--source-dir", str(batches[0]), env={"ACTIVATION_DUCKDB_TEMP_DIRECTORY": str(spill)})
-    assert run.returncode == 0, run
-    assert "different configuration" not in run.output
 
 
 def test_the_parse_leaves_dbt_s_json_artefacts_to_the_build(tmp_path):
@@ -469,29 +481,15 @@ def test_kill_right_after_the_load_commits_never_loads_a_file_twice(night_1, sta
     assert differences(night_2["saved"] / "serving.duckdb", workdir / "serving.duckdb") == {}
 
 
-WAL_AT_THE_END = r"""
-import os, sys
-sys.path.insert(0, sys.argv[1])
-import nightly
-
-code = nightly.main(sys.argv[3:])
-wal = sys.argv[2] + ".wal"
-print(f"[test] wal bytes at the end: {os.path.getsize(wal) if os.path.exists(wal) else 0}", flush=True)
-os._exit(code)  # no interpreter shutdown: DuckDB makes no checkpoint of its own
-"""
-
-
-def test_the_run_writes_its_changes_into_the_warehouse_file_while_it_holds_it(night_1, stage, batches):
+def test_the_run_writes_its_changes_into_the_warehouse_file_while_it_holds_it(night_2):
     """DuckDB keeps a run's writes in its write-ahead log until a checkpoint. The nightly makes it
-    as its last step, under its lock, instead of leaving it to the process exit."""
-    workdir = clone(night_1, stage)
-    argv = nightly_argv(workdir, "--source-dir", str(batches[1]))
-    run = subprocess.run([sys.executable, "-c", WAL_AT_THE_END, str(NIGHTLY.parent),
-                          str(workdir / "warehouse.duckdb"), *argv[2:]],
-                         capture_output=True, text=True, timeout=600, env=_env(), cwd=workdir)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "[test] wal bytes at the end: 0" in run.stdout, run.stdout[-3000:]
-    assert re.search(r"checkpoint [0-9.]+\)", run.stdout), run.stdout[-3000:]
+    as its last step, under its lock, instead of leaving it to the process exit: night 2 runs in
+    a wrapper (WAL_AT_THE_END) that measures the log right after the nightly returns and then
+    ends the process without DuckDB's shutdown checkpoint."""
+    run = night_2["run"]
+    assert run.returncode == 0, run
+    assert "[test] wal bytes at the end: 0" in run.output, run
+    assert re.search(r"checkpoint [0-9.]+\)", run.output), run
 
 
 PAUSED_IN_PARSE = r"""
