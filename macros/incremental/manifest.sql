@@ -165,17 +165,52 @@
         {%- do fingerprint.update({'contract': local_md5([columns, node.constraints] | tojson)}) -%}
     {%- endif -%}
     {%- for seed in seeds | sort(attribute='name') -%}
-        {%- set relation = adapter.get_relation(seed.database, seed.schema, seed.alias or seed.name) -%}
-        {%- if relation is not none -%}
-            {%- set rows = run_query('select * from ' ~ relation).rows -%}
-            {%- set lines = [] -%}
-            {%- for row in rows -%}
-                {%- do lines.append(row.values() | map('string') | join('\x1f')) -%}
-            {%- endfor -%}
-            {%- do fingerprint.update({'seed ' ~ seed.name: local_md5(lines | sort | join('\n'))}) -%}
+        {%- set content = _activation_seed_fingerprint(seed) -%}
+        {%- if content is not none -%}
+            {%- do fingerprint.update({'seed ' ~ seed.name: content}) -%}
         {%- endif -%}
     {%- endfor -%}
     {{- return(fingerprint) -}}
+{%- endmacro %}
+
+{#-
+    The fingerprint of a seed's content (none when the seed has no table yet), read once per
+    invocation: every model that reads the seed runs after the seed was built in this
+    invocation, so they all see the same content.
+-#}
+{% macro _activation_seed_fingerprint(seed) -%}
+    {%- set memo = _activation_run_memo('seed fingerprints') -%}
+    {%- if seed.unique_id not in memo -%}
+        {%- set relation = adapter.get_relation(seed.database, seed.schema, seed.alias or seed.name) -%}
+        {%- set content = none -%}
+        {%- if relation is not none -%}
+            {%- set lines = [] -%}
+            {%- for row in run_query('select * from ' ~ relation).rows -%}
+                {%- do lines.append(row.values() | map('string') | join('\x1f')) -%}
+            {%- endfor -%}
+            {%- set content = local_md5(lines | sort | join('\n')) -%}
+        {%- endif -%}
+        {%- do memo.update({seed.unique_id: content}) -%}
+    {%- endif -%}
+    {{- return(memo[seed.unique_id]) -}}
+{%- endmacro %}
+
+{#-
+    What this invocation has already worked out, by kind: each model's plan (its SQL, its
+    pre-hooks and its post-hook ask for it; the answer cannot change in between, since only the
+    post-hook itself writes the model's manifest entries) and each seed's fingerprint. Kept in
+    the invocation's `graph`, the one dictionary dbt shares between every node it runs (a
+    fresh one for each invocation; the invocation id guards against one reused by a
+    long-lived process). Without it, every incremental model re-read every seed and the
+    manifest four times a run.
+-#}
+{% macro _activation_run_memo(kind) -%}
+    {%- set memo = graph.setdefault('activation_run_memo', {}) -%}
+    {%- if memo.get('invocation_id') != invocation_id -%}
+        {%- do memo.clear() -%}
+        {%- do memo.update({'invocation_id': invocation_id}) -%}
+    {%- endif -%}
+    {{- return(memo.setdefault(kind, {})) -}}
 {%- endmacro %}
 
 {#- The incremental models upstream of this one (transitively). -#}
@@ -225,14 +260,24 @@
 
 {#-
     How this run builds the model: {'mode': 'full' | 'incremental', 'reason': text,
-    'fingerprint': {...}}. The model's config `activation_sources` lists the raw tables
+    'fingerprint': {...}}, decided once per model and invocation (the model's SQL, its pre-hooks
+    and its post-hook all ask; _activation_run_memo). The model's config `activation_sources` lists the raw tables
     (base_product__loads.source_table) whose new rows it reads through activation_loaded_in_scope.
 -#}
 {% macro activation_incremental_plan() -%}
-    {%- set sources = _activation_sources() -%}
     {%- if not execute -%}
         {{- return({'mode': 'full', 'reason': 'parsing'}) -}}
     {%- endif -%}
+    {%- set plans = _activation_run_memo('plans') -%}
+    {%- if model.unique_id not in plans -%}
+        {%- do plans.update({model.unique_id: _activation_decide_plan()}) -%}
+    {%- endif -%}
+    {{- return(plans[model.unique_id]) -}}
+{%- endmacro %}
+
+{#- activation_incremental_plan, worked out (once per model and invocation). -#}
+{% macro _activation_decide_plan() -%}
+    {%- set sources = _activation_sources() -%}
     {%- if not is_incremental() -%}
         {%- set reason = '--full-refresh' if flags.FULL_REFRESH else 'first build' -%}
         {{- return({'mode': 'full', 'reason': reason}) -}}
