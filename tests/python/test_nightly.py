@@ -352,19 +352,6 @@ def test_the_parse_leaves_dbt_s_json_artefacts_to_the_build(tmp_path):
     assert not written & {"manifest.json", "semantic_manifest.json"}, written
 
 
-def test_dbt_s_log_file_has_every_sql_statement_when_the_environment_asks_for_debug(night_1, stage, batches):
-    """The nightly writes dbt's log file at info (a line a node and its result) unless
-    DBT_LOG_LEVEL_FILE says otherwise; debug adds every statement dbt sends."""
-    workdir = clone(night_1, stage)
-    _remove_dbt_log(workdir)
-    run = nightly(workdir, "--source-dir", str(batches[0]), env={"DBT_LOG_LEVEL_FILE": "debug"})
-    assert run.returncode == 0, run
-    levels = _log_levels(workdir)
-    assert levels.get("debug", 0) > levels.get("info", 0) > 50, levels
-    log = (workdir / "logs" / "dbt.log").read_text(errors="replace")
-    assert "fct_account_activation" in log and "create table" in log.lower()
-
-
 def test_reader_is_never_blocked_and_sees_whole_snapshots(night_2):
     run, observations = night_2["run"], night_2["observations"]
     assert run.returncode == 0, run
@@ -416,6 +403,10 @@ def test_failed_run_leaves_the_last_good_serving_file_untouched(night_1, stage, 
 
 
 def test_killed_run_leaves_the_serving_file_untouched_and_a_rerun_recovers(night_1, stage, night_2, batches):
+    """Killed midway through dbt build, the nightly leaves the last good serving file; the same
+    command recovers. The operator reruns it asking dbt for its debug log (DBT_LOG_LEVEL_FILE):
+    the nightly writes dbt's log file at info, a line a node and its result
+    (test_rerun_without_new_data_changes_nothing), and debug adds every statement dbt sends."""
     workdir = clone(night_1, stage)
     serving = workdir / "serving.duckdb"
     before = fingerprint(serving)
@@ -437,13 +428,19 @@ def test_killed_run_leaves_the_serving_file_untouched_and_a_rerun_recovers(night
     assert fingerprint(serving) == before
     # the rerun is the same command: the files already loaded are skipped, the build recovers
     raw_after_kill = raw_counts(workdir / "warehouse.duckdb")
-    run = nightly(workdir, "--source-dir", str(batches[1]))
+    _remove_dbt_log(workdir)
+    run = nightly(workdir, "--source-dir", str(batches[1]), env={"DBT_LOG_LEVEL_FILE": "debug"})
     assert run.returncode == 0, run
     assert "skipped, already loaded" in run.output
     assert raw_counts(workdir / "warehouse.duckdb") == raw_after_kill
     assert fingerprint(serving) != before
     # ...and publishes exactly what an uninterrupted night 2 published
     assert differences(night_2["saved"] / "serving.duckdb", serving) == {}
+    # its log file has every statement
+    levels = _log_levels(workdir)
+    assert levels.get("debug", 0) > levels.get("info", 0) > 50, levels
+    log = (workdir / "logs" / "dbt.log").read_text(errors="replace")
+    assert "fct_account_activation" in log and "create table" in log.lower()
 
 
 KILLED_RIGHT_AFTER_THE_LOAD = r"""
