@@ -18,8 +18,11 @@ with a full refresh of a copy of the same warehouse.
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,9 +56,10 @@ def setup(tmp_path_factory, dbt):
     return root, project, raw, database
 
 
-def _build(dbt, database: Path, project: Path, *flags: str) -> None:
+def _build(dbt, database: Path, project: Path, *flags: str):
     run = dbt("build", *flags, *NO_TESTS, database=database, project_dir=project)
     assert run.success, "dbt build failed:\n" + "\n".join(run.failures()) + "\n" + run.text[-3000:]
+    return run
 
 
 def _append_a_value_event(folder: Path, database: Path, event_id: str, occurred_at: str, loaded_at: str) -> None:
@@ -287,6 +291,26 @@ def test_an_event_model_run_without_its_run_scope_rebuilds_in_full(setup, dbt, t
         select count(*) from staging.base_product__events_deduplicated where event_key = 'unscoped_1'""") == [(1,)]
     _build(dbt, database, project)
     _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
+def test_each_model_plans_once_and_each_seed_is_fingerprinted_once_per_run(setup, dbt):
+    """An incremental model's SQL, its pre-hooks and its post-hook all ask how this run builds it
+    (activation_incremental_plan): the run decides once per model, and reads each seed's content
+    for the fingerprints once (_activation_run_memo), not once per asking model and hook."""
+    _, project, _, database = setup
+    run = _build(dbt, database, project)
+    nodes = json.loads((dbt.target_path(project) / "manifest.json").read_text())["nodes"].values()
+    incremental = {n["name"] for n in nodes if n["resource_type"] == "model" and n["config"]["materialized"] == "incremental"}
+    assert len(incremental) >= 6, incremental
+    statements = [m for m in run.messages if m.startswith("On model.")]
+    plans = collections.Counter(re.search(r"from \S+activation_incremental_manifest\S* where model_name = '(\w+)' "
+                                          r"and source_table = 'config'", m).group(1)
+                                for m in statements if "select content_checksum, recorded_at from" in m)
+    assert plans == {model: 1 for model in incremental}, plans
+    # no model reads these two seeds with `select *` but the fingerprints (the others also feed SQL)
+    for seed in ("aha_definitions", "onboarding_checklist"):
+        reads = [m for m in statements if re.search(rf'select \* from "\w+"\."raw"\."{seed}"\s*$', m)]
+        assert len(reads) == 1, (seed, len(reads))
 
 
 def test_the_new_row_scans_compile_before_anything_is_built(dbt, tmp_path):
