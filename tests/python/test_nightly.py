@@ -310,6 +310,9 @@ def test_first_night_publishes_every_mart_and_dq_relation(night_1):
     assert not list(night_1.glob("serving.duckdb.tmp-*")) and not (night_1 / "serving.duckdb.wal").exists()
     [(as_of_date,)] = serving_query(serving, "select cast(as_of_date as varchar) from meta.publication")
     assert as_of_date == AS_OF_DATE
+    # every incremental model records why it was built in full: its first build
+    assert serving_query(warehouse, "select distinct refresh_mode, refresh_reason from "
+                         "staging.activation_incremental_manifest where source_table = 'config'") == [("full", "first build")]
 
 
 def test_rerun_without_new_data_changes_nothing(night_1, stage, batches, tmp_path):
