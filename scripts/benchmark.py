@@ -150,8 +150,7 @@ def cmd_build(args: argparse.Namespace) -> list[str]:
 
 # Relations with one row per raw event: a model that reads one of them is on the event path.
 EVENT_GRAIN = ("source.activation.product.events", "model.activation.base_product__events",
-               "model.activation.base_product__events_deduplicated", "model.activation.stg_product__events",
-               "model.activation.int_events_classified")
+               "model.activation.base_product__events_deduplicated", "model.activation.stg_product__events")
 # The reference for the event path: one scan of raw.events grouped by account, user, event name and date.
 REFERENCE_QUERY = """
     create or replace temp table benchmark_reference as

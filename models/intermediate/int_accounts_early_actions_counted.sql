@@ -7,6 +7,9 @@
     have a row. The input of fct_aha_candidates (issue 14): which early behaviours separate
     retained from churned accounts.
 
+    The events are read from stg_product__events and classified here
+    (activation_classify_events, macros/events/classification.sql).
+
     Not filtered by as_of_date: fct_aha_candidates reads only accounts matured 180 days, whose
     window ended long before as_of_end.
 -#}
@@ -20,35 +23,42 @@ accounts as (
     from {{ ref('int_accounts_enriched') }}
 ),
 
-classified as (
-    select * from {{ ref('int_events_classified') }}
-),
-
 aha_definitions as (
     select event_name from {{ ref('aha_definitions') }}
 ),
 
 value_actions as (
-    select
-        account_id,
-        event_name,
-        event_at
-    from classified
-    where
-        is_included
-        and is_customer_user
-        and (is_value_action or event_name in (select aha_definitions.event_name from aha_definitions))
+    select event_name from {{ ref('event_catalog') }}
+    where is_value_action
 ),
+
+{#
+    The clean events of each account's window that can be candidates (value actions and aha
+    events; the classification below keeps those of customer users). The classification reads
+    them twice: two scans, rather than have DuckDB keep a copy of every such event.
+#}
+window_events as {{ activation_not_materialized() }} (
+    select events.*
+    from {{ ref('stg_product__events') }} as events
+    inner join accounts
+        on events.account_id = accounts.account_id
+    where
+        events.event_at
+        <= {{ dbt.dateadd('day', var('activation__aha_candidate_window_days'), 'accounts.signup_at') }}
+        and (
+            events.event_name in (select value_actions.event_name from value_actions)
+            or events.event_name in (select aha_definitions.event_name from aha_definitions)
+        )
+),
+
+{{ activation_classify_events('window_events') }}
 
 early_actions as (
     select
-        value_actions.account_id,
-        value_actions.event_name
-    from value_actions
-    inner join accounts
-        on value_actions.account_id = accounts.account_id
-    where value_actions.event_at
-        <= {{ dbt.dateadd('day', var('activation__aha_candidate_window_days'), 'accounts.signup_at') }}
+        account_id,
+        event_name
+    from classified
+    where is_included and is_customer_user
 ),
 
 final as (

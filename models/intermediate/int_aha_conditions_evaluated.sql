@@ -7,9 +7,10 @@
     Counted from the daily rollup, not the event grain: a unit's running count per day
     (int_events_aggregated_daily) gives the day it reaches min_count and how many of that
     day's events come before the one that does. When it is the day's first, the rollup's
-    first_event_at is the answer; otherwise only that day's events of that unit are read from
-    int_events_classified and ranked. An account that sends its 10,000th message is counted
-    over its days, and one day of its events is sorted.
+    first_event_at is the answer; otherwise only that day's clean events are read
+    (stg_product__events), classified (activation_classify_events,
+    macros/events/classification.sql) and the unit's ranked. An account that sends its
+    10,000th message is counted over its days, and one day of its events is sorted.
 
     Not limited to as_of_date: the n-th event overall is the n-th event before as_of_end exactly
     when it is itself before as_of_end (the events before it are earlier still), so
@@ -68,18 +69,6 @@ daily as (
         is_customer_user
         and event_name in (select aha_definitions.event_name from aha_definitions){% if incremental %}
         and {{ activation_in_event_scope('account_id') }}{% endif %}
-),
-
-classified as (
-    select
-        account_id,
-        user_id,
-        event_name,
-        event_date,
-        event_id,
-        event_at
-    from {{ ref('int_events_classified') }}
-    where is_included and is_customer_user
 ),
 
 -- per counting unit, condition and day: the day's events and the first of them
@@ -156,7 +145,24 @@ reaching_days as (
     where n_events_through_day >= min_count and n_events_through_day - n_events < min_count
 ),
 
--- the events of a reaching day whose min_count-th event is not its first
+-- the clean events of the reaching days whose min_count-th event is not their first
+reaching_day_batch as (
+    select events.*
+    from {{ ref('stg_product__events') }} as events
+    where
+        (events.account_id, events.event_name, cast(events.event_at as date)) in (
+            select
+                reaching_days.account_id,
+                reaching_days.event_name,
+                reaching_days.event_date
+            from reaching_days
+            where reaching_days.rank_within_day > 1
+        )
+),
+
+{{ activation_classify_events('reaching_day_batch') }}
+
+-- the included events by customer users of those days, ranked
 reaching_day_events as (
     select
         reaching_days.account_id,
@@ -175,6 +181,8 @@ reaching_day_events as (
             and reaching_days.event_date = classified.event_date
     where
         reaching_days.rank_within_day > 1
+        and classified.is_included
+        and classified.is_customer_user
         and (reaching_days.counted_user_id is null or reaching_days.counted_user_id = classified.user_id)
 ),
 

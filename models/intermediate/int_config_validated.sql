@@ -2,7 +2,7 @@
     Guard for the rules that span two seeds. Seed tests check each seed on its own and skip what
     depends on a bad seed, but dbt skips nothing after a failing test with two parents; so these
     rules run here, and the models that first read the seeds (int_accounts_enriched,
-    int_events_classified) depend on this one. A broken rule fails this model with a message
+    int_events_aggregated_daily) depend on this one. A broken rule fails this model with a message
     naming the offending seed rows, and every model downstream is skipped.
 -#}
 {{ config(materialized='view') }}

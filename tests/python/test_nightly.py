@@ -639,7 +639,7 @@ def test_summary_names_the_models_rebuilt_in_full_and_why(tmp_path):
     con.execute("create table staging.activation_incremental_manifest (model_name varchar, source_table varchar, "
                 "refresh_mode varchar, refresh_reason varchar, recorded_at timestamp)")
     con.execute("insert into staging.activation_incremental_manifest values "
-                "('int_events_classified', 'config', 'full', 'configuration changed: seed event_catalog', "
+                "('int_events_aggregated_daily', 'config', 'full', 'configuration changed: seed event_catalog', "
                 " timestamp '2026-07-01 02:15:00'), "
                 "('base_product__events_deduplicated', 'config', 'incremental', 'only what changed', "
                 " timestamp '2026-07-01 02:15:00'), "
@@ -647,6 +647,6 @@ def test_summary_names_the_models_rebuilt_in_full_and_why(tmp_path):
     result = nightly_module.NightlyResult()
     nightly_module.read_full_rebuilds(result, con, dt.datetime(2026, 7, 1, 2, 14))
     con.close()
-    assert result.full_rebuilds == [("int_events_classified", "configuration changed: seed event_catalog")]
+    assert result.full_rebuilds == [("int_events_aggregated_daily", "configuration changed: seed event_catalog")]
     summary = nightly_module.format_summary(nightly_module.parse_args(["--database", str(tmp_path / "w.duckdb")]), result)
-    assert "rebuilt     in full: int_events_classified (configuration changed: seed event_catalog)" in summary
+    assert "rebuilt     in full: int_events_aggregated_daily (configuration changed: seed event_catalog)" in summary
