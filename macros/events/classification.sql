@@ -19,9 +19,8 @@
 
     `events` is read twice (the catalog and the prompt window); the caller decides whether the
     engine may keep a copy of it (activation_not_materialized for a whole-history read).
-    Callers: int_events_aggregated_daily (its batch: every event, or this run's event scopes),
-    int_aha_conditions_evaluated (the events of the days a unit reaches its count) and
-    int_accounts_early_actions_counted (the events of each account's first days).
+    Callers: int_events_aggregated_daily (its batch: every event, or this run's event scopes)
+    and int_aha_conditions_evaluated (the events of the days a unit reaches its count).
 -#}
 {% macro activation_classify_events(events) -%}
 classified_accounts as (

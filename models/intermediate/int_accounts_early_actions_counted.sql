@@ -7,8 +7,10 @@
     have a row. The input of fct_aha_candidates (issue 14): which early behaviours separate
     retained from churned accounts.
 
-    The events are read from stg_product__events and classified here
-    (activation_classify_events, macros/events/classification.sql).
+    Counted from the daily rollup, not the event grain: a user's day of an action counts whole
+    when its last event is in the window and not at all when its first is after it; only the
+    days that straddle the window's end (one per user and action at most) are counted from
+    their events (stg_product__events).
 
     Not filtered by as_of_date: fct_aha_candidates reads only accounts matured 180 days, whose
     window ended long before as_of_end.
@@ -19,7 +21,7 @@ with
 accounts as (
     select
         account_id,
-        signup_at
+        {{ dbt.dateadd('day', var('activation__aha_candidate_window_days'), 'signup_at') }} as window_end_at
     from {{ ref('int_accounts_enriched') }}
 ),
 
@@ -27,45 +29,67 @@ aha_definitions as (
     select event_name from {{ ref('aha_definitions') }}
 ),
 
-value_actions as (
-    select event_name from {{ ref('event_catalog') }}
-    where is_value_action
-),
-
-{#
-    The clean events of each account's window that can be candidates (value actions and aha
-    events; the classification below keeps those of customer users). The classification reads
-    them twice: two scans, rather than have DuckDB keep a copy of every such event.
-#}
-window_events as {{ activation_not_materialized() }} (
-    select events.*
-    from {{ ref('stg_product__events') }} as events
+-- per customer user, candidate action and day with an event in the window (the rollup splits a
+-- day by feature and step; the window cares only about its first and last event)
+user_days as (
+    select
+        daily.account_id,
+        daily.user_id,
+        daily.event_name,
+        daily.event_date,
+        accounts.window_end_at,
+        sum(daily.n_events) as n_events,
+        min(daily.first_event_at) as first_event_at,
+        max(daily.last_event_at) as last_event_at
+    from {{ ref('int_events_aggregated_daily') }} as daily
     inner join accounts
-        on events.account_id = accounts.account_id
+        on daily.account_id = accounts.account_id
     where
-        events.event_at
-        <= {{ dbt.dateadd('day', var('activation__aha_candidate_window_days'), 'accounts.signup_at') }}
+        daily.is_customer_user
         and (
-            events.event_name in (select value_actions.event_name from value_actions)
-            or events.event_name in (select aha_definitions.event_name from aha_definitions)
+            daily.is_value_action
+            or daily.event_name in (select aha_definitions.event_name from aha_definitions)
         )
+    group by daily.account_id, daily.user_id, daily.event_name, daily.event_date, accounts.window_end_at
+    having min(daily.first_event_at) <= accounts.window_end_at
 ),
 
-{{ activation_classify_events('window_events') }}
+-- the days that straddle the end of the window: their events up to it
+straddling_events as (
+    select
+        user_days.account_id,
+        user_days.event_name
+    from {{ ref('stg_product__events') }} as events
+    inner join user_days
+        on events.account_id = user_days.account_id
+            and events.user_id = user_days.user_id
+            and events.event_name = user_days.event_name
+            and cast(events.event_at as date) = user_days.event_date
+    where
+        user_days.last_event_at > user_days.window_end_at
+        and events.event_at <= user_days.window_end_at
+),
 
 early_actions as (
     select
         account_id,
-        event_name
-    from classified
-    where is_included and is_customer_user
+        event_name,
+        n_events
+    from user_days
+    where last_event_at <= window_end_at
+    union all
+    select
+        account_id,
+        event_name,
+        1 as n_events
+    from straddling_events
 ),
 
 final as (
     select
         account_id,
         event_name,
-        count(*) as n_actions
+        cast(sum(n_events) as {{ dbt.type_bigint() }}) as n_actions
     from early_actions
     group by account_id, event_name
 )
