@@ -10,7 +10,8 @@
     Counted from the daily rollup, not the event grain: a user's day of an action counts whole
     when its last event is in the window and not at all when its first is after it; only the
     days that straddle the window's end (one per user and action at most) are counted from
-    their events (stg_product__events).
+    their events (stg_product__events). No aggregate runs over the rollup's rows: the few
+    straddling days are found first, and every other row in the window counts as it is.
 
     Not filtered by as_of_date: fct_aha_candidates reads only accounts matured 180 days, whose
     window ended long before as_of_end.
@@ -29,18 +30,19 @@ aha_definitions as (
     select event_name from {{ ref('aha_definitions') }}
 ),
 
--- per customer user, candidate action and day with an event in the window (the rollup splits a
--- day by feature and step; the window cares only about its first and last event)
-user_days as (
+{#
+    The rollup's rows of customer users' candidate actions with an event in the window, read
+    twice below: two scans of the rollup rather than a copy of these rows.
+#}
+window_rows as {{ activation_not_materialized() }} (
     select
         daily.account_id,
         daily.user_id,
         daily.event_name,
         daily.event_date,
-        accounts.window_end_at,
-        sum(daily.n_events) as n_events,
-        min(daily.first_event_at) as first_event_at,
-        max(daily.last_event_at) as last_event_at
+        daily.n_events,
+        daily.last_event_at,
+        accounts.window_end_at
     from {{ ref('int_events_aggregated_daily') }} as daily
     inner join accounts
         on daily.account_id = accounts.account_id
@@ -50,24 +52,49 @@ user_days as (
             daily.is_value_action
             or daily.event_name in (select aha_definitions.event_name from aha_definitions)
         )
-    group by daily.account_id, daily.user_id, daily.event_name, daily.event_date, accounts.window_end_at
-    having min(daily.first_event_at) <= accounts.window_end_at
+        and daily.first_event_at <= accounts.window_end_at
 ),
 
--- the days that straddle the end of the window: their events up to it
+-- the days of a user and action whose events straddle the end of the window (the rollup
+-- splits a day by feature and step: a day straddles when any of its rows does)
+straddling_days as (
+    select distinct
+        account_id,
+        user_id,
+        event_name,
+        event_date,
+        window_end_at
+    from window_rows
+    where last_event_at > window_end_at
+),
+
+-- every other day lies in the window whole: its rows' counts
+whole_days as (
+    select
+        window_rows.account_id,
+        window_rows.event_name,
+        window_rows.n_events
+    from window_rows
+    left join straddling_days
+        on window_rows.account_id = straddling_days.account_id
+            and window_rows.user_id = straddling_days.user_id
+            and window_rows.event_name = straddling_days.event_name
+            and window_rows.event_date = straddling_days.event_date
+    where straddling_days.account_id is null
+),
+
+-- a straddling day: its events up to the end of the window
 straddling_events as (
     select
-        user_days.account_id,
-        user_days.event_name
+        straddling_days.account_id,
+        straddling_days.event_name
     from {{ ref('stg_product__events') }} as events
-    inner join user_days
-        on events.account_id = user_days.account_id
-            and events.user_id = user_days.user_id
-            and events.event_name = user_days.event_name
-            and cast(events.event_at as date) = user_days.event_date
-    where
-        user_days.last_event_at > user_days.window_end_at
-        and events.event_at <= user_days.window_end_at
+    inner join straddling_days
+        on events.account_id = straddling_days.account_id
+            and events.user_id = straddling_days.user_id
+            and events.event_name = straddling_days.event_name
+            and cast(events.event_at as date) = straddling_days.event_date
+    where events.event_at <= straddling_days.window_end_at
 ),
 
 early_actions as (
@@ -75,8 +102,7 @@ early_actions as (
         account_id,
         event_name,
         n_events
-    from user_days
-    where last_event_at <= window_end_at
+    from whole_days
     union all
     select
         account_id,
