@@ -1,6 +1,6 @@
 {#-
-    The classification of clean events, written once and applied by each model to the events it
-    needs (the event grain is not stored a second time): CTEs (without a leading `with`, each
+    The classification of clean events, applied on the way into the daily rollup (the event
+    grain is not stored a second time, classified): CTEs (without a leading `with`, each
     ending in a comma) that end in `classified`, one row per event of the caller's `events` CTE
     (columns of stg_product__events: event_id, account_id, user_id, event_name, properties,
     event_at) with
@@ -19,8 +19,9 @@
 
     `events` is read twice (the catalog and the prompt window); the caller decides whether the
     engine may keep a copy of it (activation_not_materialized for a whole-history read).
-    Callers: int_events_aggregated_daily (its batch: every event, or this run's event scopes)
-    and int_aha_conditions_evaluated (the events of the days a unit reaches its count).
+    The caller: int_events_aggregated_daily, on its batch (every clean event, or this run's
+    event scopes); every other model reads the rollup, and the event grain only where the
+    rollup's rows say which events count (the aha conditions, the early actions).
 -#}
 {% macro activation_classify_events(events) -%}
 classified_accounts as (
@@ -101,6 +102,8 @@ prompted_by_intervention as (
     from {{ events }}
     inner join classified_accounts
         on {{ events }}.account_id = classified_accounts.account_id
+    inner join classified_catalog
+        on {{ events }}.event_name = classified_catalog.event_name
     inner join classified_interventions
         on {{ events }}.account_id = classified_interventions.account_id
             and (
@@ -112,10 +115,7 @@ prompted_by_intervention as (
             < {{ dbt.dateadd('hour', var('activation__prompt_window_hours'), 'classified_interventions.sent_at') }}
     where
         not classified_accounts.is_test_account
-        and {{ events }}.event_name in (
-            select classified_catalog.event_name from classified_catalog
-            where classified_catalog.is_value_action
-        )
+        and classified_catalog.is_value_action
 ),
 
 classified as (

@@ -7,10 +7,10 @@
     Counted from the daily rollup, not the event grain: a unit's running count per day
     (int_events_aggregated_daily) gives the day it reaches min_count and how many of that
     day's events come before the one that does. When it is the day's first, the rollup's
-    first_event_at is the answer; otherwise only that day's clean events are read
-    (stg_product__events), classified (activation_classify_events,
-    macros/events/classification.sql) and the unit's ranked. An account that sends its
-    10,000th message is counted over its days, and one day of its events is sorted.
+    first_event_at is the answer; otherwise only that day's clean events of the unit's
+    customer users (those with a row in the rollup: it holds only included events) are read
+    from stg_product__events and ranked. An account that sends its 10,000th message is counted
+    over its days, and one day of its events is sorted.
 
     Not limited to as_of_date: the n-th event overall is the n-th event before as_of_end exactly
     when it is itself before as_of_end (the events before it are earlier still), so
@@ -145,45 +145,45 @@ reaching_days as (
     where n_events_through_day >= min_count and n_events_through_day - n_events < min_count
 ),
 
--- the clean events of the reaching days whose min_count-th event is not their first
-reaching_day_batch as (
-    select events.*
-    from {{ ref('stg_product__events') }} as events
-    where
-        (events.account_id, events.event_name, cast(events.event_at as date)) in (
-            select
-                reaching_days.account_id,
-                reaching_days.event_name,
-                reaching_days.event_date
-            from reaching_days
-            where reaching_days.rank_within_day > 1
-        )
+-- per customer user, condition event and day: the users whose events the units count
+customer_user_days as (
+    select distinct
+        account_id,
+        user_id,
+        event_name,
+        event_date
+    from daily
 ),
 
-{{ activation_classify_events('reaching_day_batch') }}
-
--- the included events by customer users of those days, ranked
+-- the events of a reaching day whose min_count-th event is not its first: the unit's
+-- customer users' clean events of that day (the rollup holds only included events, so
+-- those users' rows name exactly the events counted)
 reaching_day_events as (
     select
         reaching_days.account_id,
         reaching_days.counted_user_id,
         reaching_days.event_name,
         reaching_days.rank_within_day,
-        classified.event_at,
+        events.event_at,
         row_number() over (
             partition by reaching_days.account_id, reaching_days.counted_user_id, reaching_days.event_name
-            order by classified.event_at, classified.event_id
+            order by events.event_at, events.event_id
         ) as event_number
     from reaching_days
-    inner join classified
-        on reaching_days.account_id = classified.account_id
-            and reaching_days.event_name = classified.event_name
-            and reaching_days.event_date = classified.event_date
-    where
-        reaching_days.rank_within_day > 1
-        and classified.is_included
-        and classified.is_customer_user
-        and (reaching_days.counted_user_id is null or reaching_days.counted_user_id = classified.user_id)
+    inner join customer_user_days
+        on reaching_days.account_id = customer_user_days.account_id
+            and reaching_days.event_name = customer_user_days.event_name
+            and reaching_days.event_date = customer_user_days.event_date
+            and (
+                reaching_days.counted_user_id is null
+                or reaching_days.counted_user_id = customer_user_days.user_id
+            )
+    inner join {{ ref('stg_product__events') }} as events
+        on customer_user_days.account_id = events.account_id
+            and customer_user_days.user_id = events.user_id
+            and customer_user_days.event_name = events.event_name
+            and customer_user_days.event_date = cast(events.event_at as date)
+    where reaching_days.rank_within_day > 1
 ),
 
 conditions_met as (
