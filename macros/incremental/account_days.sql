@@ -37,7 +37,7 @@ changed_accounts as (
     select
         scopes.account_id,
         coalesce(min(scopes.event_date), cast('1900-01-01' as date)) as first_changed_date
-    from {{ ref('stg_product__event_scopes') }} as scopes
+    from (select * from {{ ref('stg_product__event_scopes') }}) as scopes
     group by scopes.account_id
 ),
 
@@ -108,7 +108,7 @@ recomputed_accounts as (
                 from {{ this }}
                 group by account_id
             ) as first_dates
-            left join {{ ref('int_accounts_enriched') }} as accounts
+            left join (select * from {{ ref('int_accounts_enriched') }}) as accounts
                 on first_dates.account_id = accounts.account_id
             where accounts.account_id is null or accounts.signup_date > first_dates.first_date
         {%- endset -%}

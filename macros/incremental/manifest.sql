@@ -510,7 +510,7 @@
             not is_held
             and {{ condition }}
             and {{ key }} in (
-                select landed_copies.{{ key }} from {{ relation }} as landed_copies
+                select landed_copies.{{ key }} from (select * from {{ relation }}) as landed_copies
                 where not landed_copies.is_held and {{ landed }}
             )
     ) as copies
@@ -619,15 +619,15 @@
 {% macro activation_in_event_scope(account_column, date_column=none, scopes=none) -%}
     {%- set scopes = scopes if scopes is not none else ref('stg_product__event_scopes') -%}
     {%- if date_column is none -%}
-    {{ account_column }} in (select scopes.account_id from {{ scopes }} as scopes)
+    {{ account_column }} in (select scopes.account_id from (select * from {{ scopes }}) as scopes)
     {%- else -%}
     (
         {{ account_column }} in (
-            select scopes.account_id from {{ scopes }} as scopes
+            select scopes.account_id from (select * from {{ scopes }}) as scopes
             where scopes.event_date is null
         )
         or ({{ account_column }}, {{ date_column }}) in (
-            select scopes.account_id, scopes.event_date from {{ scopes }} as scopes
+            select scopes.account_id, scopes.event_date from (select * from {{ scopes }}) as scopes
             where scopes.event_date is not null
         )
     )
@@ -652,7 +652,7 @@
             delete from {{ this }} as target_rows
             where exists (
                 select 1
-                from {{ ref('stg_product__event_scopes') }} as scopes
+                from (select * from {{ ref('stg_product__event_scopes') }}) as scopes
                 where
                     scopes.account_id = target_rows.account_id
                     and (scopes.event_date is null or scopes.event_date <= {{ from_date_column }})

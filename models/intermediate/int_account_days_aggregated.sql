@@ -36,12 +36,16 @@ accounts as (
     from {{ ref('int_accounts_enriched') }}
 ),
 
+daily as (
+    select * from {{ ref('int_events_aggregated_daily') }}
+),
+
 {#- the rolling windows need the 35 days before a recomputed date -#}
 {{ activation_account_days_recompute_from(lookback_days=35) }}
 
 activity as (
     select daily.*
-    from {{ ref('int_events_aggregated_daily') }} as daily
+    from daily
     inner join recomputed_accounts
         on daily.account_id = recomputed_accounts.account_id
     where

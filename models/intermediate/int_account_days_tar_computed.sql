@@ -36,6 +36,10 @@ accounts as (
     from {{ ref('int_accounts_enriched') }}
 ),
 
+aggregated_days as (
+    select * from {{ ref('int_account_days_aggregated') }}
+),
+
 {#- the drop alert needs the previous date of the first recomputed one -#}
 {{ activation_account_days_recompute_from(lookback_days=1) }}
 
@@ -44,7 +48,7 @@ account_days as (
         account_days.account_id,
         account_days.metric_date,
         account_days.active_users_30d
-    from {{ ref('int_account_days_aggregated') }} as account_days
+    from aggregated_days as account_days
     inner join recomputed_accounts
         on account_days.account_id = recomputed_accounts.account_id
     where account_days.metric_date >= recomputed_accounts.read_from_date

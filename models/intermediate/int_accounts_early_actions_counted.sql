@@ -30,6 +30,15 @@ aha_definitions as (
     select event_name from {{ ref('aha_definitions') }}
 ),
 
+-- read through window_rows, twice: scanned twice, never copied
+daily as {{ activation_not_materialized() }} (
+    select * from {{ ref('int_events_aggregated_daily') }}
+),
+
+events as (
+    select * from {{ ref('stg_product__events') }}
+),
+
 {#
     The rollup's rows of customer users' candidate actions with an event in the window, read
     twice below: two scans of the rollup rather than a copy of these rows.
@@ -43,7 +52,7 @@ window_rows as {{ activation_not_materialized() }} (
         daily.n_events,
         daily.last_event_at,
         accounts.window_end_at
-    from {{ ref('int_events_aggregated_daily') }} as daily
+    from daily
     inner join accounts
         on daily.account_id = accounts.account_id
     where
@@ -88,7 +97,7 @@ straddling_events as (
     select
         straddling_days.account_id,
         straddling_days.event_name
-    from {{ ref('stg_product__events') }} as events
+    from events
     inner join straddling_days
         on events.account_id = straddling_days.account_id
             and events.user_id = straddling_days.user_id

@@ -71,6 +71,10 @@ daily as (
         and {{ activation_in_event_scope('account_id') }}{% endif %}
 ),
 
+events as (
+    select * from {{ ref('stg_product__events') }}
+),
+
 -- per counting unit, condition and day: the day's events and the first of them
 unit_days as (
     select
@@ -178,7 +182,7 @@ reaching_day_events as (
                 reaching_days.counted_user_id is null
                 or reaching_days.counted_user_id = customer_user_days.user_id
             )
-    inner join {{ ref('stg_product__events') }} as events
+    inner join events
         on customer_user_days.account_id = events.account_id
             and customer_user_days.user_id = events.user_id
             and customer_user_days.event_name = events.event_name

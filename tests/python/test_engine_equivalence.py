@@ -335,6 +335,23 @@ def test_postgres_incremental_equals_a_postgres_full_refresh(request, snapshots,
     assert not found, "Postgres incremental != Postgres full refresh:\n  " + "\n  ".join(found)
 
 
+def test_postgres_builds_every_model_empty(request, batches):
+    """`dbt build --empty`, the schema-only build a CI job runs before its unit tests, works on
+    Postgres: there dbt reads every ref and source as `(select ... limit 0) _dbt_limit_subq_<name>`
+    (Postgres needs a subquery alias), so no model or macro may give a relation a second alias.
+    Twice: on an empty database (full builds), then over the tables it made (the incremental
+    models' plans, scopes and hooks). Every mart then exists, with no rows (but the time spine,
+    which reads no relation)."""
+    engine = Postgres(request, "empty")
+    engine.load(batches[0], append=False)
+    for _ in range(2):
+        engine.build("--empty", tests=False)
+    marts = {name: rows for (schema, name), (_, rows) in engine.relations().items()
+             if schema == "marts" and name != "metricflow_time_spine"}
+    assert len(marts) >= 10, f"the marts were not built: {sorted(marts)}"
+    assert not any(marts.values()), {name: len(rows) for name, rows in marts.items() if rows}
+
+
 def test_spark_loader_keeps_the_contract(engines, snapshots, tmp_path):
     """The Spark loader refuses what the DuckDB loader refuses, with its messages, and loads
     nothing then (no staging table left behind); an append adds rows with the contract's types.
