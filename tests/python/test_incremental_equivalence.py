@@ -51,6 +51,10 @@ def test_batches_built_incrementally_equal_a_full_refresh(dbt, raw_dir, tmp_path
     build(dbt, incremental, END_DATE)
     for batch in batches[1:]:
         load(batch, incremental, append=True)
+        if batch == batches[-1]:
+            # an operator's `dbt build --empty` (a schema check) between a load and the nightly
+            # builds every model without rows; the nightly after it still processes the batch
+            build(dbt, incremental, END_DATE, "--empty")
         build(dbt, incremental, END_DATE)
 
     full = tmp_path / "full.duckdb"
