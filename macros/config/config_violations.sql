@@ -3,10 +3,12 @@
     "Invalid configuration in <seed>: <message>. Offending row(s): (col=value, ...); ...", the
     first 10 in the order of row_columns (the same message on every run and engine, whatever
     order the rows are stored in). Runs a query, so call it only when `execute` is true.
+    A condition names the row's own relation `config_rows` (in a correlated subquery), never
+    by its name: `dbt build --empty` reads every ref as a subquery.
 -#}
 {% macro activation_config_violations(relation, condition, message, row_columns) -%}
     {%- set failing = run_query(
-        'select ' ~ row_columns | join(', ') ~ ' from ' ~ relation
+        'select ' ~ row_columns | join(', ') ~ ' from (select * from ' ~ relation ~ ') as config_rows'
         ~ ' where not coalesce((' ~ condition ~ '), false)'
         ~ ' order by ' ~ range(1, row_columns | length + 1) | join(', ') ~ ' limit 10') -%}
     {%- if failing.rows | length == 0 -%}

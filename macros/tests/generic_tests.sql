@@ -86,7 +86,8 @@ select * from spans where n_rows != n_days_spanned or n_dates != n_days_spanned
             {{ exceptions.raise_compiler_error(problem) }}
         {%- endif -%}
     {%- endif -%}
-    select {{ row_columns | join(', ') }} from {{ model }} where not coalesce(({{ condition }}), false)
+    select {{ row_columns | join(', ') }} from (select * from {{ model }}) as config_rows
+    where not coalesce(({{ condition }}), false)
 {% endtest %}
 
 {#-

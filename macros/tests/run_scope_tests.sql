@@ -47,7 +47,7 @@
         {%- set key_scopes = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) -%}
         {%- set filtered -%}
             (select * from {{ relation }} where event_key is null or event_key like 'missing_event_id:%'
-             or event_key in (select key_scopes.event_id from (select * from {{ key_scopes }}) as key_scopes)) dbt_subquery
+             or event_key in (select key_scopes.event_id from {{ key_scopes }} as key_scopes)) dbt_subquery
         {%- endset -%}
         {%- do return(filtered) -%}
     {%- endif -%}

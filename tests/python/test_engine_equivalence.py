@@ -338,14 +338,16 @@ def test_postgres_incremental_equals_a_postgres_full_refresh(request, snapshots,
 def test_postgres_builds_every_model_empty(request, batches):
     """`dbt build --empty`, the schema-only build a CI job runs before its unit tests, works on
     Postgres: there dbt reads every ref and source as `(select ... limit 0) _dbt_limit_subq_<name>`
-    (Postgres needs a subquery alias), so no model or macro may give a relation a second alias.
-    Twice: on an empty database (full builds), then over the tables it made (the incremental
-    models' plans, scopes and hooks). Every mart then exists, with no rows (but the time spine,
-    which reads no relation)."""
+    (Postgres needs a subquery alias), so no model, macro or test may give a relation a second
+    alias. Twice, data tests included: on a database with only raw loaded (full builds), then
+    over the tables it made (the incremental models' plans, scopes and hooks). Every mart then
+    exists, with no rows (but the time spine, which spans the year of as_of_date when
+    dim_accounts is empty)."""
     engine = Postgres(request, "empty")
     engine.load(batches[0], append=False)
     for _ in range(2):
-        engine.build("--empty", tests=False)
+        _assert_built(engine.dbt("build", "--empty", "--exclude-resource-type", "unit_test", database=None,
+                                 env=engine.env), engine.name)
     marts = {name: rows for (schema, name), (_, rows) in engine.relations().items()
              if schema == "marts" and name != "metricflow_time_spine"}
     assert len(marts) >= 10, f"the marts were not built: {sorted(marts)}"
