@@ -561,10 +561,16 @@
     {%- if not execute -%}
         {{- return('select 1') -}}
     {%- endif -%}
+    {%- set manifest = activation_manifest_relation() -%}
+    {%- if flags.EMPTY -%}
+        {#- `dbt build --empty`: the model read no rows, so it processed nothing. It forgets what
+            it had processed, and the next build rebuilds it in full ('first build with a
+            manifest'); recording the load hours would skip them for good. -#}
+        {{- return('delete from ' ~ manifest ~ " where model_name = '" ~ model.name ~ "'") -}}
+    {%- endif -%}
     {%- set sources = _activation_sources() -%}
     {%- set plan = activation_incremental_plan() -%}
     {%- set fingerprint = plan.get('fingerprint') or activation_config_fingerprint() -%}
-    {%- set manifest = activation_manifest_relation() -%}
     delete from {{ manifest }} where model_name = '{{ model.name }}';
     {% if sources -%}
     insert into {{ manifest }} (model_name, source_table, loaded_hour, n_rows, content_checksum, recorded_at)

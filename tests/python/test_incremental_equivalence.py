@@ -49,15 +49,19 @@ def test_batches_built_incrementally_equal_a_full_refresh(dbt, raw_dir, tmp_path
     incremental = tmp_path / "incremental.duckdb"
     load(batches[0], incremental)
     build(dbt, incremental, END_DATE)
+    # an operator's `dbt build --empty` (a schema check) between a load and the nightly
+    # builds models without rows; the nightly after it must still process the batch, so an
+    # empty run records no load hour as processed. Before one batch: everything, data tests
+    # included. Before the last: one incremental model, over a load summary that already
+    # lists the batch (what a nightly that failed after building it leaves).
+    empty_runs = {batches[-2]: [("--empty", "--exclude-resource-type", "unit_test")],
+                  batches[-1]: [("--select", "base_product__loads"),
+                                ("--empty", "--select", "int_events_aggregated_daily")]}
     for batch in batches[1:]:
         load(batch, incremental, append=True)
-        if batch == batches[-1]:
-            # an operator's `dbt build --empty` (a schema check, data tests included) between a
-            # load and the nightly builds every model without rows; the nightly after it still
-            # processes the batch
-            run = dbt("build", "--empty", "--exclude-resource-type", "unit_test", database=incremental,
-                      as_of_date=END_DATE)
-            assert run.success, "dbt build --empty failed:\n" + "\n".join(run.failures()) + "\n" + run.text[-3000:]
+        for args in empty_runs.get(batch, []):
+            run = dbt("build", *args, database=incremental, as_of_date=END_DATE)
+            assert run.success, f"dbt build {args} failed:\n" + "\n".join(run.failures()) + "\n" + run.text[-3000:]
         build(dbt, incremental, END_DATE)
 
     full = tmp_path / "full.duckdb"
