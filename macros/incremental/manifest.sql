@@ -420,12 +420,13 @@
     model) have not all processed as they are now: new rows, rows added to an hour already
     processed, held rows whose time came, backfills with an old _loaded_at. A model without a
     manifest entry is left out (it rebuilds in full anyway). A SQL query of one column,
-    loaded_hour.
+    loaded_hour; with `per_model`, of two: model_name and loaded_hour, an hour once per model
+    that has not processed it.
 -#}
-{% macro activation_unprocessed_load_hours(source_table, models=none) -%}
+{% macro activation_unprocessed_load_hours(source_table, models=none, per_model=false) -%}
     {%- set models = models if models is not none else [model.name] -%}
     {#- an anti-join, not nested not-exists: Spark resolves correlated columns one level out only -#}
-    select landed.loaded_hour
+    select {% if per_model %}consumers.model_name, {% endif %}landed.loaded_hour
     from {{ activation_loads_relation() }} as landed
     cross join (
         select consumer.model_name
@@ -478,10 +479,22 @@
     nothing in a run scope; a copy that restores an older content over a newer one does.
     Exact because additions are all that reach an incremental run: rows removed or rewritten
     in raw rebuild its consumers in full (activation_incremental_plan).
+
+    With several `models`, "before" is what each of them processed: a model left behind (a
+    failed model, a partial selection) and the others can have seen different winners. If one
+    night re-exports a row with another content and the next restores it, the restore is a
+    change for a model that processed the re-export, and none for one that did not. So the
+    models are grouped by the load hours they have not processed (one group on a normal
+    night: the same query as for one model), and a key is changed when it changed for any
+    group.
 -#}
 {% macro activation_changed_keys(relation, source_table, key, models=none) -%}
-    {%- set landed = activation_loaded_in_scope(source_table, 'landed_copies._loaded_at', models=models) -%}
-    {%- set before = 'not (' ~ activation_loaded_in_scope(source_table, '_loaded_at', models=models) ~ ')' -%}
+    {%- for group in _activation_models_by_unprocessed_hours(source_table, models) %}
+    {%- set landed = activation_loaded_in_scope(source_table, 'landed_copies._loaded_at', models=group) -%}
+    {%- set before = 'not (' ~ activation_loaded_in_scope(source_table, '_loaded_at', models=group) ~ ')' -%}
+    {%- if not loop.first %}
+    union
+    {% endif %}
     select current_winners.changed_key
     from (
         {{ _activation_winning_copies(relation, key, landed) }}
@@ -493,6 +506,39 @@
     where
         previous_winners.changed_key is null
         or current_winners.row_content_json != previous_winners.row_content_json
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    `models` (default: this model) grouped by the load hours of `source_table` they have not
+    processed: a list of lists, models with the same unprocessed hours together. A model with
+    none is left out (nothing changed for it), and so is one without a manifest entry (it
+    rebuilds in full). All of `models` as one group when no model has an unprocessed hour,
+    before the first build has made the load summary and the manifest, and on an engine where
+    the models are tables rebuilt whole (activation_incremental_materialization: no query).
+-#}
+{% macro _activation_models_by_unprocessed_hours(source_table, models=none) -%}
+    {%- set models = models if models is not none else [model.name] -%}
+    {%- if not execute or models | length < 2 or activation_incremental_materialization() != 'incremental' -%}
+        {{- return([models]) -}}
+    {%- endif -%}
+    {%- for relation in [activation_loads_relation(), activation_manifest_relation()] -%}
+        {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+            {{- return([models]) -}}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set unprocessed = {} -%}
+    {%- for row in run_query(
+            "select unprocessed.model_name, unprocessed.loaded_hour from ("
+            ~ activation_unprocessed_load_hours(source_table, models, per_model=true)
+            ~ ") as unprocessed order by unprocessed.model_name, unprocessed.loaded_hour").rows -%}
+        {%- do unprocessed.setdefault(row[0], []).append(row[1] | string) -%}
+    {%- endfor -%}
+    {%- set groups = {} -%}
+    {%- for name in models if name in unprocessed -%}
+        {%- do groups.setdefault(unprocessed[name] | join(','), []).append(name) -%}
+    {%- endfor -%}
+    {{- return((groups.values() | list) if groups else [models]) -}}
 {%- endmacro %}
 
 {#- The winning copy of each key with a copy that satisfies `landed`, among its copies that satisfy `condition`. -#}
@@ -543,6 +589,12 @@
 {#-
     Post-hook of every incremental model: record what this run processed (the load summaries of
     its sources, as snapshotted at run start) and the configuration it was built with.
+
+    A model records a load hour only if every incremental model upstream of it that reads the
+    same raw table has processed that hour as it is now. An upstream model that did not run
+    (left out of a selection, or behind after a failure) still holds the rows of before that
+    hour, so this model read them as they were too; the hour stays unprocessed for it, and the
+    run after the upstream model catches up puts the hour's changes in its scope again.
 -#}
 {% macro activation_advance_manifest() -%}
     {{- return(adapter.dispatch('activation_advance_manifest', 'activation')()) -}}
@@ -574,9 +626,28 @@
     delete from {{ manifest }} where model_name = '{{ model.name }}';
     {% if sources -%}
     insert into {{ manifest }} (model_name, source_table, loaded_hour, n_rows, content_checksum, recorded_at)
-    select '{{ model.name }}', source_table, loaded_hour, n_rows, content_checksum, {{ activation_run_started_at() }}
-    from {{ activation_loads_relation() }}
-    where source_table in ('{{ sources | join("', '") }}');
+    select '{{ model.name }}', landed.source_table, landed.loaded_hour, landed.n_rows, landed.content_checksum,
+        {{ activation_run_started_at() }}
+    from {{ activation_loads_relation() }} as landed
+    where
+        landed.source_table in ('{{ sources | join("', '") }}')
+        {%- for upstream in _activation_upstream_incremental_models() %}
+        {%- set upstream_sources = graph.nodes['model.' ~ project_name ~ '.' ~ upstream].config.get('activation_sources') or [] %}
+        {%- if upstream_sources | select('in', sources) | list %}
+        and (
+            landed.source_table not in ('{{ upstream_sources | join("', '") }}')
+            or exists (
+                select 1 from {{ manifest }} as upstream_processed
+                where
+                    upstream_processed.model_name = '{{ upstream }}'
+                    and upstream_processed.source_table = landed.source_table
+                    and upstream_processed.loaded_hour is not distinct from landed.loaded_hour
+                    and upstream_processed.n_rows = landed.n_rows
+                    and upstream_processed.content_checksum = landed.content_checksum
+            )
+        )
+        {%- endif %}
+        {%- endfor %};
     {%- endif %}
     insert into {{ manifest }} (model_name, source_table, content_checksum, refresh_mode, refresh_reason, recorded_at)
     values (

@@ -215,6 +215,76 @@ def test_rows_delivered_again_as_they_were_put_nothing_in_the_run_scopes(setup, 
     _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
 
 
+def test_a_change_undone_while_one_model_was_behind_reaches_every_model(setup, dbt, tmp_path):
+    """One night re-exports an account with its signup 2 days later and an intervention sent
+    3 days later, and one incremental model does not run (here excluded; a model that fails
+    on its own is left behind the same way). The next night restores both rows as they were.
+    The models that ran processed the changed versions, so for them the restore is a change;
+    for the model left behind it is not (it never saw them). Each consumer's changes are
+    decided against what that consumer processed (activation_changed_keys), so the
+    deduplication, the rollup and the account days all end equal to a full refresh."""
+    _, project, _, shared = setup
+    # on a copy: the copies delivered here would outrank the re-exports of the tests after it
+    database = checkpointed_copy(shared, tmp_path / "warehouse.duckdb")
+    _build(dbt, database, project)  # whatever an earlier test left unprocessed is processed now
+    [(account_id,)] = query(database, """
+        select account_id from staging.stg_product__events
+        group by account_id order by count(*) desc, account_id limit 1""")
+    [(intervention_id,)] = query(database, """
+        select min(intervention_id) from staging.stg_product__interventions
+        where account_id in (select account_id from staging.stg_product__events)""")
+
+    def deliver(loaded_at: str, signup_shift_days: int, sent_shift_days: int) -> None:
+        con = connect(database)
+        try:
+            for table, key, value, column, shift in (
+                    ("accounts", "account_id", account_id, "created_at", signup_shift_days),
+                    ("interventions", "intervention_id", intervention_id, "sent_at", sent_shift_days)):
+                columns = [name for (name,) in con.execute(
+                    "select column_name from information_schema.columns where table_schema = 'raw' "
+                    "and table_name = ? and column_name not in ('_loaded_at', ?) order by ordinal_position",
+                    [table, column]).fetchall()]
+                [(delivered,)] = con.execute(f"""
+                    insert into raw.{table} by name
+                    select {', '.join(columns)}, {column} + interval ({shift}) day as {column},
+                        timestamp '{loaded_at}' as _loaded_at
+                    from staging.base_product__{table}
+                    where copy_rank = 1 and not is_held and {key} = ?""", [value]).fetchall()
+                assert delivered == 1, table
+            con.execute("checkpoint")
+        finally:
+            con.close()
+
+    deliver("2026-07-01 01:00:00", 2, 3)
+    _build(dbt, database, project, "--exclude", "int_account_days_aggregated")
+    deliver("2026-07-01 02:00:00", -2, -3)  # the copies as they were before the change
+    _build(dbt, database, project)
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
+def test_models_downstream_of_one_left_out_record_only_what_it_processed(setup, dbt, tmp_path):
+    """A selection that leaves out the deduplication (`--exclude`, or a run after it failed)
+    still builds the run scopes and the rollup: the rollup's scope holds the new event's date,
+    but the deduplication has not re-decided the event, so the rollup recomputes that date
+    without it. The rollup (and every model after it) records only the load hours the
+    deduplication processed, so the next full run puts that date in scope again and counts the
+    event (activation_advance_manifest)."""
+    _, project, _, shared = setup
+    database = checkpointed_copy(shared, tmp_path / "warehouse.duckdb")
+    _build(dbt, database, project)  # whatever an earlier test left unprocessed is processed now
+    _append_a_value_event(tmp_path / "left_out", database, "left_out_1", "2026-06-30 07:00:00", "2026-07-01 04:00:00")
+    _build(dbt, database, project, "--exclude", "base_product__events_deduplicated")
+    processed = dict(query(database, """
+        select model_name, count(*) from staging.activation_incremental_manifest
+        where source_table = 'events' and loaded_hour = timestamp '2026-07-01 04:00:00' group by model_name"""))
+    assert processed == {}, processed
+    _build(dbt, database, project)
+    [(n_events,)] = query(database, """
+        select count(*) from staging.stg_product__events where event_id = 'left_out_1'""")
+    assert n_events == 1
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
 def test_accounts_that_turn_test_or_sign_up_later_lose_their_account_days(setup, dbt, tmp_path):
     """Re-exported accounts: one now a test account, one whose signup moved 3 days later. The
     account-day tables must drop the first account and the second account's first 3 days, as a
