@@ -20,8 +20,9 @@
         change the TAR from that date on, and the account-day models recompute every date of
         an account from its earliest pair (macros/incremental/account_days.sql).
     "Changed" (activation_changed_keys): the key's winning copy is new, or has another content
-    than the winner among the copies before those hours. A row delivered again as it was (a
-    nightly full snapshot appended by the extract-load tool) changes nothing.
+    than the winner among the copies a consumer had processed (consumers left behind by a
+    partial selection or a failure are compared with what each of them saw). A row delivered
+    again as it was (a nightly full snapshot appended by the extract-load tool) changes nothing.
     A consumer without a manifest entry rebuilds in full and is left out; rows removed or
     rewritten in raw rebuild the consumers in full too, so only additions reach this scope.
 
