@@ -522,11 +522,9 @@
     {%- if not execute or models | length < 2 or activation_incremental_materialization() != 'incremental' -%}
         {{- return([models]) -}}
     {%- endif -%}
-    {%- for relation in [activation_loads_relation(), activation_manifest_relation()] -%}
-        {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
-            {{- return([models]) -}}
-        {%- endif -%}
-    {%- endfor -%}
+    {%- if not _activation_run_state_exists() -%}
+        {{- return([models]) -}}
+    {%- endif -%}
     {%- set unprocessed = {} -%}
     {%- for row in run_query(
             "select unprocessed.model_name, unprocessed.loaded_hour from ("
@@ -563,6 +561,16 @@
     where copies.copy_rank = 1
 {%- endmacro %}
 
+{#- True once a build has made the load summary and the manifest (not on an empty warehouse). -#}
+{% macro _activation_run_state_exists() -%}
+    {%- for relation in [activation_loads_relation(), activation_manifest_relation()] -%}
+        {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
+            {{- return(false) -}}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(true) -}}
+{%- endmacro %}
+
 {#-
     The earliest unprocessed load hour of `source_table` as text, or none (see above; also none
     before the first build has made the load summary and the manifest, e.g. `dbt compile` on
@@ -572,11 +580,9 @@
     {%- if not execute -%}
         {{- return(none) -}}
     {%- endif -%}
-    {%- for relation in [activation_loads_relation(), activation_manifest_relation()] -%}
-        {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is none -%}
-            {{- return(none) -}}
-        {%- endif -%}
-    {%- endfor -%}
+    {%- if not _activation_run_state_exists() -%}
+        {{- return(none) -}}
+    {%- endif -%}
     {%- set row = run_query(
         "select min(unprocessed.loaded_hour), count(*), count(unprocessed.loaded_hour) from ("
         ~ activation_unprocessed_load_hours(source_table, models) ~ ") as unprocessed").rows[0] -%}
