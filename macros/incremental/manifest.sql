@@ -15,7 +15,8 @@
 
     What a run does (activation_incremental_plan), per model, decided when it runs:
       full         first build, --full-refresh, no manifest entry, a changed seed or var the
-                   model depends on (upstream, transitively), its own enforced contract
+                   model depends on (upstream, transitively), edited SQL in it, a model
+                   upstream of it or a macro they call, its own enforced contract
                    changed (the table is then created anew), rows removed or rewritten in a
                    raw table it reads (a replace load), an upstream incremental model that
                    was rebuilt in full since this model last ran, or a run-scope table it reads
@@ -112,9 +113,15 @@
 
 {#-
     The configuration a model's output depends on, as {input: fingerprint}: the content of every
-    seed upstream of it, and every activation__* var read by it, by a model upstream of it, or by
-    a macro any of them calls (found in their code). as_of_date is not configuration here: models
-    that depend on it handle a new date themselves. A model with an enforced contract adds its
+    seed upstream of it; every activation__* var read by it, by a model upstream of it, or by a
+    macro any of them calls, directly or through other macros (found in their code); and the
+    code itself: the SQL of the model and of every model upstream of it, and of every macro of
+    this project they call, compared without comments and with runs of whitespace made one
+    space, so a changed docstring or indentation changes nothing, an edited rule does. Macros
+    of dbt and its adapters are not followed: they read no activation__* var, and they change
+    only with a dbt upgrade, which the pinned requirements make a deliberate step (README
+    "Incremental processing", Upgrading). as_of_date is not configuration here: models that
+    depend on it handle a new date themselves. A model with an enforced contract adds its
     contract (columns, types, constraints): the table's DDL, which only a rebuild can change
     (activation_incremental_pre_hook).
 -#}
@@ -123,32 +130,35 @@
     {%- set seen = [] -%}
     {%- set seeds = [] -%}
     {%- set codes = [] -%}
+    {%- set fingerprint = {} -%}
     {%- set queue = [node.unique_id] -%}
     {%- for unique_id in queue -%}
         {%- if unique_id not in seen -%}
             {%- do seen.append(unique_id) -%}
-            {%- set current = graph.nodes.get(unique_id) -%}
+            {%- set current = graph.nodes.get(unique_id) or _activation_project_macro(unique_id) -%}
             {%- if current is not none -%}
                 {%- if current.resource_type == 'seed' -%}
                     {%- do seeds.append(current) -%}
                 {%- else -%}
-                    {%- do codes.append(current.raw_code or '') -%}
-                    {%- for macro_id in current.depends_on.macros -%}
-                        {%- if macro_id in graph.macros -%}
-                            {%- do codes.append(graph.macros[macro_id].macro_sql) -%}
-                        {%- endif -%}
+                    {%- set code = (current.macro_sql if current.resource_type == 'macro' else current.raw_code) or '' -%}
+                    {%- do codes.append(code) -%}
+                    {%- if current.package_name == project_name -%}
+                        {%- do fingerprint.update({'code ' ~ current.resource_type ~ ' ' ~ current.name:
+                                                   local_md5(_activation_code_without_comments(code))}) -%}
+                    {%- endif -%}
+                    {%- for parent in current.depends_on.macros -%}
+                        {%- do queue.append(parent) -%}
                     {%- endfor -%}
-                    {%- for parent in current.depends_on.nodes -%}
+                    {%- for parent in current.depends_on.nodes | default([]) -%}
                         {%- do queue.append(parent) -%}
                     {%- endfor -%}
                 {%- endif -%}
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set fingerprint = {} -%}
     {%- set var_names = [] -%}
     {%- for code in codes -%}
-        {%- for name in modules.re.findall("var\(\s*['\"](activation__[a-z0-9_]+)['\"]", code) -%}
+        {%- for name in modules.re.findall("var[(][ \t\n]*['\"](activation__[a-z0-9_]+)['\"]", code) -%}
             {%- if name != 'activation__as_of_date' and name not in var_names -%}
                 {%- do var_names.append(name) -%}
             {%- endif -%}
@@ -171,6 +181,29 @@
         {%- endif -%}
     {%- endfor -%}
     {{- return(fingerprint) -}}
+{%- endmacro %}
+
+{#-
+    The macro of this project with that unique_id (its code and what it calls; dbt's `graph`
+    holds no macros), or none for a macro of dbt or an adapter.
+-#}
+{% macro _activation_project_macro(unique_id) -%}
+    {%- set parts = unique_id.split('.') -%}
+    {%- if parts | length == 3 and parts[0] == 'macro' and parts[1] == project_name -%}
+        {%- set generator = context[project_name].get(parts[2]) -%}
+        {{- return(generator.macro if generator is not none else none) -}}
+    {%- endif -%}
+    {{- return(none) -}}
+{%- endmacro %}
+
+{#-
+    Code as the fingerprint compares it: without Jinja comments and SQL line comments (two
+    dashes to the end of the line), every run of whitespace one space.
+-#}
+{% macro _activation_code_without_comments(code) -%}
+    {%- set without_jinja_comments = modules.re.sub('(?s)[{]#.*?#[}]', ' ', code) -%}
+    {%- set without_sql_comments = modules.re.sub('--[^\n]*', ' ', without_jinja_comments) -%}
+    {{- return(without_sql_comments.split() | join(' ')) -}}
 {%- endmacro %}
 
 {#-
@@ -303,8 +336,21 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if changed -%}
-        {{- return({'mode': 'full', 'reason': 'configuration changed: ' ~ (changed | sort | join(', ')),
-                    'fingerprint': fingerprint}) -}}
+        {%- set edited = {'configuration': [], 'code': []} -%}
+        {%- for name in changed | sort -%}
+            {%- if name.startswith('code ') -%}
+                {%- do edited['code'].append(name[5:]) -%}
+            {%- else -%}
+                {%- do edited['configuration'].append(name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set reasons = [] -%}
+        {%- for kind in ['configuration', 'code'] if edited[kind] -%}
+            {%- set names = edited[kind] -%}
+            {%- do reasons.append(kind ~ ' changed: ' ~ (names[:5] | join(', '))
+                                  ~ ((' and ' ~ (names | length - 5) ~ ' more') if names | length > 5 else '')) -%}
+        {%- endfor -%}
+        {{- return({'mode': 'full', 'reason': reasons | join('; '), 'fingerprint': fingerprint}) -}}
     {%- endif -%}
     {%- set upstream = _activation_upstream_incremental_models() -%}
     {%- if upstream -%}

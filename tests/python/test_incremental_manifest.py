@@ -4,7 +4,8 @@ nightlies never makes the next one publish something a full refresh would not.
 * A backfill: rows that land with an old `_loaded_at` (older than anything processed) are
   processed by the next run like any new row.
 * A config edit: mapping an unmapped event in seeds/event_catalog.csv rebuilds every model that
-  depends on the catalog in full, automatically, and the manifest says why.
+  depends on the catalog in full, automatically, and the manifest says why; so does an edited
+  rule in a model or macro they use (a comment edit changes nothing).
 * A replace load that keeps `_loaded_at` (rows rewritten in place) is detected and rebuilds the
   models that read that raw table in full.
 * The scan of new rows starts at the earliest unprocessed load hour (so DuckDB skips the blocks
@@ -380,6 +381,37 @@ def test_each_model_plans_once_and_each_seed_is_fingerprinted_once_per_run(setup
     for seed in ("aha_definitions", "onboarding_checklist"):
         reads = [m for m in statements if re.search(rf'select \* from "\w+"\."raw"\."{seed}"\s*$', m)]
         assert len(reads) == 1, (seed, len(reads))
+
+
+def test_an_edited_rule_rebuilds_the_models_that_use_it_and_an_edited_comment_nothing(setup, dbt, tmp_path):
+    """Code is configuration too. An analytics engineer edits a rule in the classification macro
+    (Dashboard_Shared counts as its own feature, `sharing`): the next run rebuilds in full the
+    models that call it or read one that does, says which code changed, and leaves the
+    deduplication, which does not use it, incremental. A reworded docstring and re-indented
+    lines rebuild nothing. Runs after the other edits of this module, since the project stays
+    edited."""
+    _, project, _, database = setup
+    macro = project / "macros" / "events" / "classification.sql"
+    text = macro.read_text()
+    docstring_line = "    The classification of clean events, applied on the way into the daily rollup (the event\n"
+    rule = "            else classified_catalog.feature\n        end as feature,\n"
+    assert text.count(docstring_line) == 1 and text.count(rule) == 1
+
+    reworded = text.replace(docstring_line, "    How clean events are classified on their way into the daily rollup (the event\n")
+    macro.write_text(reworded.replace(rule, rule.replace("            else", "                else")))
+    _build(dbt, database, project)
+    assert {mode for mode, _ in _reasons(database).values()} == {"incremental"}, _reasons(database)
+
+    macro.write_text(reworded.replace(rule, (
+        "            when {{ events }}.event_name = 'Dashboard_Shared' then 'sharing'\n" + rule)))
+    _build(dbt, database, project)
+    reasons = _reasons(database)
+    for model in ("int_events_aggregated_daily", "int_account_days_aggregated", "int_aha_conditions_evaluated"):
+        assert reasons[model] == ("full", "code changed: macro activation_classify_events"), (model, reasons[model])
+    assert reasons["base_product__events_deduplicated"] == ("incremental", "only what changed")
+    assert query(database, "select count(*) > 0 from intermediate.int_events_aggregated_daily "
+                           "where feature = 'sharing'") == [(True,)]
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
 
 
 def test_the_new_row_scans_compile_before_anything_is_built(dbt, tmp_path):
