@@ -71,7 +71,13 @@
     )
 {%- endmacro %}
 
-{#- True when the text parses as JSON and is an object ('{}' included); false otherwise. -#}
+{#-
+    True when the text is JSON (RFC 8259, as PostgreSQL's jsonb reads it) and an object ('{}'
+    included); false otherwise, null included. DuckDB's and Spark's parsers are more lenient
+    than the standard, each in its own way; each implementation below refuses what its engine
+    would let through, so the three engines reject the same properties (unit test
+    events_properties_must_be_standard_json_objects, run on each engine).
+-#}
 {% macro activation_is_json_object(expression) -%}
     {{ return(adapter.dispatch('activation_is_json_object', 'activation')(expression)) }}
 {%- endmacro %}
@@ -80,9 +86,28 @@
     {{ activation_unsupported_adapter('activation_is_json_object') }}
 {%- endmacro %}
 
+{#-
+    DuckDB's json_valid also accepts trailing commas ('{"a": 1,}') and NaN or Infinity as
+    numbers (any case, 'nan' and 'inf' too). A text that could hold either (a comma before a
+    closing bracket, or those letters anywhere: rare in real properties) is checked again with
+    its strings emptied and true, false, null and exponents removed: no letter and no such comma
+    may remain. A case, not an and: DuckDB evaluates both sides of an and, and json_type raises
+    on bad JSON.
+-#}
 {% macro duckdb__activation_is_json_object(expression) -%}
-    {#- case, not and: DuckDB evaluates both sides of an and, and json_type raises on bad JSON -#}
-    case when json_valid({{ expression }}) then json_type({{ expression }}) = 'OBJECT' else false end
+    case
+        when not coalesce(json_valid({{ expression }}), false) then false
+        when json_type({{ expression }}) != 'OBJECT' then false
+        when regexp_matches({{ expression }}, ',\s*[}\]]|[nN][aA][nN]|[iI][nN][fF]')
+            then not regexp_matches(
+                regexp_replace(
+                    regexp_replace({{ expression }}, '"(\\.|[^"\\])*"', '""', 'g'),
+                    'true|false|null|[0-9][eE]', '', 'g'
+                ),
+                ',\s*[}\]]|[A-Za-z]'
+            )
+        else true
+    end
 {%- endmacro %}
 
 {#-
@@ -93,8 +118,23 @@
     coalesce({{ activation_functions_schema() }}.activation_is_json_object({{ expression }}), false)
 {%- endmacro %}
 
+{#-
+    Spark's JSON reader accepts single-quoted strings and NaN or Infinity unless told otherwise
+    (its options), and ignores whatever follows the first complete value ('{"a": 1} x',
+    '{"a": 1}{"b": 2}'). The text is therefore read inside an array, '[' || text || ']', which
+    must hold exactly one object: anything after the object is inside the array and breaks it.
+    One input still passes: a text that closes the array itself and opens another
+    ('{"a": 1}],[{"b": 2}'), which no extract-load tool writes.
+-#}
 {% macro spark__activation_is_json_object(expression) -%}
-    coalesce(from_json({{ expression }}, 'map<string,string>') is not null and substr(ltrim({{ expression }}), 1, 1) = '{', false)
+    coalesce(
+        substr(ltrim({{ expression }}), 1, 1) = '{'
+        and size(from_json(
+            concat('[', {{ expression }}, ']'), 'array<map<string,string>>',
+            map('allowSingleQuotes', 'false', 'allowNonNumericNumbers', 'false')
+        )) = 1,
+        false
+    )
 {%- endmacro %}
 
 {#- The text value of a top-level key of a JSON object text (null when absent). -#}

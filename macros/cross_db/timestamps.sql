@@ -8,9 +8,13 @@
     {{ return(adapter.dispatch('activation_minutes_between', 'activation')(start_at, end_at)) }}
 {%- endmacro %}
 
-{#- portable: dbt's cross-database datediff in milliseconds (DuckDB uses it as is) -#}
+{#-
+    portable: dbt's cross-database datediff in microseconds, the precision of a timestamp
+    (DuckDB uses it as is). Milliseconds, as before 2026-12-03, dropped the rest: 600.0008
+    seconds were 10 minutes exactly, on target for a 10-minute TTFV.
+-#}
 {% macro default__activation_minutes_between(start_at, end_at) -%}
-    (cast({{ dbt.datediff(start_at, end_at, 'millisecond') }} as {{ dbt.type_numeric() }}) / 60000)
+    (cast({{ dbt.datediff(start_at, end_at, 'microsecond') }} as {{ dbt.type_numeric() }}) / 60000000)
 {%- endmacro %}
 
 {#-

@@ -7,12 +7,13 @@ raw row must be accounted for exactly once.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import duckdb
 import pytest
 
-from conftest import checkpointed_copy, connect, copy_project, query
+from conftest import checkpointed_copy, connect, copy_project, load, query
 
 SPEC_MARTS = [
     "fct_account_activation", "fct_activation_cohorts", "fct_activation_cohorts_by_segment",
@@ -322,3 +323,69 @@ def test_the_account_day_grain_tests_find_a_date_twice_a_missing_date_and_both(d
     assert {node: n for node, n in run.failing_rows.items() if node.startswith("test.")} \
         == {"test.activation.assert_tar_daily_one_row_per_date_from_signup_to_as_of": 4}
     assert "bitstring_agg" not in compiled.read_text() and "count(distinct metric_date)" in compiled.read_text()
+
+
+BOUNDARY_ROWS = {
+    "accounts": [
+        "account_id,account_name,vertical,motion,created_at,is_test_account",
+        # first value 10 minutes and 0.8 milliseconds after signup: over the 10-minute target
+        "ttfv,TTFV,devtools,plg,2026-03-01 00:00:00.000100,false",
+        "json,JSON,other,plg,2026-03-01 00:00:00,false",
+        "seats,Seats,other,plg,2026-03-17 00:00:00,false",
+    ],
+    "users": [
+        "user_id,account_id,email,role,is_internal,invited_at,invited_by_user_id,joined_at,deactivated_at",
+        "ttfv_owner,ttfv,owner@ttfv.example,owner,false,,,,",
+        "json_owner,json,owner@json.example,owner,false,,,,",
+        "seats_owner,seats,owner@seats.example,owner,false,,,,",
+    ],
+    "events": [
+        "event_id,account_id,user_id,event_name,occurred_at,received_at,properties",
+        "ttfv_1,ttfv,ttfv_owner,API_Query_Succeeded,2026-03-01 00:10:00.000900,2026-03-01 00:10:01,",
+        'json_trailing_comma,json,json_owner,Login,2026-03-02 00:00:00,2026-03-02 00:00:01,"{""a"": 1,}"',
+        'json_nan,json,json_owner,Login,2026-03-02 00:00:00,2026-03-02 00:00:01,"{""a"": NaN}"',
+        'json_fine,json,json_owner,Login,2026-03-02 00:00:00,2026-03-02 00:00:01,"{""a"": ""NaN,}""}"',
+        r'json_escaped_quote,json,json_owner,Login,2026-03-02 00:00:00,2026-03-02 00:00:01,"{""a"": ""say \""hi\"", }""}"',
+    ],
+    # one seat licensed at midnight, 13 days before as_of_date, never assigned: its 14 days end
+    # exactly at as_of_end
+    "subscriptions": [
+        "subscription_change_id,account_id,changed_at,status,licensed_seats",
+        "seats_1,seats,2026-03-18 00:00:00,active,1",
+    ],
+}
+
+
+def test_boundaries_found_by_review_build_green_and_follow_the_spec(tmp_path, dbt):
+    """Three boundaries an independent review of the marts against the SPEC found, in one small
+    build as of 2026-03-31 with every test: durations exact to the microsecond (they were
+    truncated to the millisecond: 10 minutes and 0.8 ms counted as on a 10-minute target);
+    properties that DuckDB's parser accepts but JSON does not (a trailing comma, NaN) rejected
+    as malformed_properties, as Postgres rejects them; and a seat increase at midnight whose 14
+    days end exactly at as_of_end, which the SPEC makes due with due_date as_of_date + 1 (two
+    data tests that said due_date <= as_of_date failed the build, and nothing was published)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for table, lines in BOUNDARY_ROWS.items():
+        (raw / f"{table}.csv").write_text("\n".join(lines) + "\n")
+    database = tmp_path / "warehouse.duckdb"
+    load(raw, database)
+    run = dbt("build", "--full-refresh", database=database, as_of_date="2026-03-31")
+    assert run.success, "dbt build failed:\n" + "\n".join(run.failures()) + "\n" + run.text[-3000:]
+
+    [(ttfv_minutes, on_target)] = query(database, """
+        select ttfv_minutes, is_ttfv_on_target from marts.fct_account_activation where account_id = 'ttfv'""")
+    assert ttfv_minutes == pytest.approx(600.0008 / 60, abs=1e-9) and on_target is False
+    assert query(database, "select ttfv_bucket from marts.fct_user_ttfv where user_id = 'ttfv_owner'") == [("10m-1h",)]
+
+    assert query(database, "select properties from raw.events where event_id = 'json_escaped_quote'") == [
+        ('{"a": "say \\"hi\\", }"}',)]
+    assert sorted(query(database, """
+        select source_key, reason from dq.dq_rejected_rows where source_table = 'events'""")) == [
+        ("json_nan", "malformed_properties"), ("json_trailing_comma", "malformed_properties")]
+
+    assert query(database, """
+        select is_unassigned_over_14d from marts.fct_seat_provisioning where account_id = 'seats'""") == [(True,)]
+    assert query(database, """
+        select due_date from marts.rpt_activation_interventions_due
+        where account_id = 'seats' and campaign = 'seat_assignment_reminder'""") == [(dt.date(2026, 4, 1),)]
