@@ -145,7 +145,7 @@ class LoadSummary:
                 if not t.loaded_at_from_file:
                     notes.append("_loaded_at stamped (no _loaded_at column in file)")
                 if t.extra_columns:
-                    notes.append("ignored extra columns: " + ", ".join(t.extra_columns))
+                    notes.append("ignored extra columns: " + ", ".join(c or "(blank name)" for c in t.extra_columns))
                 note = f"  [{'; '.join(notes)}]" if notes else ""
                 lines.append(f"  {t.table:<{width}}  {t.rows:>12,} rows  from {t.file.name}{note}")
         if self.absent:
@@ -241,17 +241,19 @@ def _inspect(con: duckdb.DuckDBPyConnection, src: SourceFile) -> list[str]:
         present = [(row[0], _ident(row[0]), str(row[1])) for row in desc]
 
     problems: list[str] = []
+    expected = {c.name for c in src.table.columns}
     by_key: dict[str, tuple[str, str, str]] = {}
     for name, ref, typ in present:
         key = name.strip().lower()
-        if key in by_key:
+        # a column of the contract named twice is ambiguous; extra columns are ignored, however
+        # named (two blank names from trailing commas in a header, a note column twice)
+        if key in by_key and key in expected:
             problems.append(f"{src.path.name}: duplicate column {name.strip()!r} in header")
-        by_key[key] = (name, ref, typ)
-    expected = {c.name for c in src.table.columns}
+        by_key.setdefault(key, (name, ref, typ))
     missing = [c for c in src.table.required_columns if c not in by_key]
     if missing:
         problems.append(f"{src.path.name}: missing required column(s): {', '.join(missing)}")
-    src.extra_columns = [n.strip() for n, _, _ in present if n.strip().lower() not in expected]
+    src.extra_columns = list(dict.fromkeys(n.strip() for n, _, _ in present if n.strip().lower() not in expected))
     for col in src.table.columns:
         if col.name in by_key:
             _, ref, typ = by_key[col.name]

@@ -7,7 +7,11 @@
 
       * is_included: an event of a non-test account (every metric counts only these);
       * event_role, is_value_action, feature (properties.feature where the
-        catalog says so), is_advanced_feature: from the event_catalog seed;
+        catalog says so): from the event_catalog seed;
+      * is_advanced_feature: the feature is advanced in the catalog (on any row that names it:
+        the seed's flag describes the feature), however the event came to name it, so
+        Core_Action_Executed with properties.feature = dashboards uses an advanced feature as
+        Dashboard_Created does;
       * step_id: properties.step_id of an onboarding step when the onboarding_checklist seed
         lists it, else null;
       * is_customer_user: a known, non-internal user (system events have none);
@@ -54,6 +58,12 @@ classified_checklist as (
     select step_id from {{ ref('onboarding_checklist') }}
 ),
 
+classified_advanced_features as (
+    select distinct feature
+    from {{ ref('event_catalog') }}
+    where is_advanced_feature and feature is not null
+),
+
 catalogued as (
     select
         {{ events }}.event_id,
@@ -72,7 +82,6 @@ catalogued as (
                     )
             else classified_catalog.feature
         end as feature,
-        coalesce(classified_catalog.is_advanced_feature, false) as is_advanced_feature,
         case
             when classified_catalog.event_role = 'onboarding_step'
                 then {{ activation_json_get_text(events ~ '.properties', 'step_id') }}
@@ -129,7 +138,7 @@ classified as (
         classified_checklist.step_id,
         catalogued.is_included,
         catalogued.is_value_action,
-        catalogued.is_advanced_feature,
+        classified_advanced_features.feature is not null as is_advanced_feature,
         catalogued.is_customer_user,
         catalogued.is_value_action
         and (prompted_by_intervention.event_id is not null or catalogued.has_prompt_trigger) as is_prompted,
@@ -143,5 +152,7 @@ classified as (
         on catalogued.event_id = prompted_by_intervention.event_id
     left join classified_checklist
         on catalogued.step_id_property = classified_checklist.step_id
+    left join classified_advanced_features
+        on catalogued.feature = classified_advanced_features.feature
 ),
 {%- endmacro %}

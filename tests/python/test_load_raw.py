@@ -266,6 +266,29 @@ def test_extra_columns_ignored_and_reported(tmp_path, db):
     assert [c[0] for c in query(db, "describe raw.accounts")] == TABLES["accounts"].column_names
 
 
+def test_extra_columns_named_twice_are_ignored_a_contract_column_twice_is_refused(tmp_path, db):
+    """Extra columns are ignored however they are named: a note column twice, or the blank names
+    that trailing commas in a header make. A column of the contract named twice is ambiguous
+    (which one holds the value?), so that file is refused with a message naming it."""
+    d = tmp_path / "d"
+    write(d, "accounts.csv", """
+        account_id,account_name,vertical,motion,created_at,is_test_account,note,note,,
+        a1,A,crm,plg,2024-01-01 00:00:00,false,x,y,,
+        """)
+    s = load(d, db)
+    assert s.loaded[0].extra_columns == ["note", ""]
+    assert "ignored extra columns: note, (blank name)" in s.format()
+    assert query(db, "select account_id, account_name from raw.accounts") == [("a1", "A")]
+
+    write(d, "accounts.csv", """
+        account_id,account_name,vertical,motion,created_at,is_test_account,Account_ID
+        a2,A,crm,plg,2024-01-01 00:00:00,false,a3
+        """)
+    with pytest.raises(ValidationError, match=r"accounts\.csv: duplicate column 'Account_ID' in header"):
+        load(d, db)
+    assert query(db, "select account_id from raw.accounts") == [("a1",)]
+
+
 def test_timestamp_formats_and_booleans(tmp_path, db):
     d = tmp_path / "d"
     accounts_csv(d, "a1,A,crm,plg,2024-01-01 10:11:12,true",
