@@ -62,7 +62,11 @@ def _verdict(meets: bool | None) -> str:
 
 
 def summarize(con: duckdb.DuckDBPyConnection) -> list[str]:
-    lines = ["Raw layer (rows loaded):"]
+    # the TAR has a row for every account and date through as_of_date
+    [(as_of_date,)] = con.execute("select max(metric_date) from marts.fct_account_tar_daily").fetchall()
+    lines = [f"As of {as_of_date:%Y-%m-%d} (the marts count what happened before the end of that day, UTC)"
+             if as_of_date else "As of: no account has signed up yet"]
+    lines.append("Raw layer (rows loaded):")
     counts = [
         f"{name} {con.execute(f'select count(*) from {RAW_SCHEMA}.{name}').fetchone()[0]:,}"
         for name in TABLES
@@ -118,7 +122,7 @@ def summarize(con: duckdb.DuckDBPyConnection) -> list[str]:
         "select campaign, count(*) from marts.rpt_activation_interventions_due group by 1 order by 2 desc"
     ).fetchall()
     lines.append(
-        "Interventions due today: "
+        "Intervention queue (due and not yet sent): "
         + (", ".join(f"{c} {n:,}" for c, n in due) if due else "none")
     )
     return lines

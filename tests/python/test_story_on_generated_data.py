@@ -254,12 +254,13 @@ def test_survival_curves_build_on_each_other_and_censor_young_accounts(story_war
 
 
 def test_demo_summary_reads_the_marts(story_warehouse):
-    """scripts/summary.py (the end of `make demo`): its survival and aha-candidate lines carry
-    the marts' numbers."""
+    """scripts/summary.py (the end of `make demo`): it names the as_of_date, and its survival
+    and aha-candidate lines carry the marts' numbers."""
 
     with connect(story_warehouse) as con:  # summary.py opens it read-only; this process already has it open
         lines = summary.summarize(con)
     text = "\n".join(lines)
+    assert lines[0].startswith(f"As of {AS_OF_DATE} "), lines[0]
     shares = dict(query(story_warehouse, "select milestone, share_reached from marts.fct_milestone_survival "
                                          "where cohort_month is null and day_since_signup = 90"))
     [survival] = [line for line in lines if line.startswith("Reached by day 90")]
