@@ -31,10 +31,13 @@
 {#-
     The order of the copies of a row of every raw table but events (the latest delivered wins,
     SPEC section 1; the content breaks ties): the base models rank by it, and the run scopes
-    find by it which keys a run's new rows changed (activation_changed_keys).
+    find by it which keys a run's new rows changed (activation_changed_keys). A copy without
+    _loaded_at (possible when an extract-load tool writes raw itself; load_raw.py stamps one)
+    is older than every dated copy, on every engine: nulls are placed explicitly, since
+    Postgres puts them first in a descending order where DuckDB puts them last.
 -#}
 {% macro activation_latest_copy_first() -%}
-    _loaded_at desc, row_content_json
+    _loaded_at desc nulls last, row_content_json asc
 {%- endmacro %}
 
 {#- The row's fate from is_held, copy_rank and dq_reason (see above). -#}

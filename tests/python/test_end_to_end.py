@@ -345,6 +345,7 @@ BOUNDARY_ROWS = {
         'json_trailing_comma,json,json_owner,Login,2026-03-02 00:00:00,2026-03-02 00:00:01,"{""a"": 1,}"',
         'json_nan,json,json_owner,Login,2026-03-02 00:00:00,2026-03-02 00:00:01,"{""a"": NaN}"',
         'json_fine,json,json_owner,Login,2026-03-02 00:00:00,2026-03-02 00:00:01,"{""a"": ""NaN,}""}"',
+        "no_name,json,json_owner,,2026-03-02 00:00:00,2026-03-02 00:00:01,",
         r'json_escaped_quote,json,json_owner,Login,2026-03-02 00:00:00,2026-03-02 00:00:01,"{""a"": ""say \""hi\"", }""}"',
     ],
     # one seat licensed at midnight, 13 days before as_of_date, never assigned: its 14 days end
@@ -357,13 +358,15 @@ BOUNDARY_ROWS = {
 
 
 def test_boundaries_found_by_review_build_green_and_follow_the_spec(tmp_path, dbt):
-    """Three boundaries an independent review of the marts against the SPEC found, in one small
+    """Boundaries an independent review of the marts against the SPEC found, in one small
     build as of 2026-03-31 with every test: durations exact to the microsecond (they were
     truncated to the millisecond: 10 minutes and 0.8 ms counted as on a 10-minute target);
     properties that DuckDB's parser accepts but JSON does not (a trailing comma, NaN) rejected
     as malformed_properties, as Postgres rejects them; and a seat increase at midnight whose 14
     days end exactly at as_of_end, which the SPEC makes due with due_date as_of_date + 1 (two
-    data tests that said due_date <= as_of_date failed the build, and nothing was published)."""
+    data tests that said due_date <= as_of_date failed the build, and nothing was published).
+    A second review added an event without an event_name: it was kept as clean and failed the
+    daily rollup's not-null constraint, which stopped the build; it is rejected now."""
     raw = tmp_path / "raw"
     raw.mkdir()
     for table, lines in BOUNDARY_ROWS.items():
@@ -382,7 +385,8 @@ def test_boundaries_found_by_review_build_green_and_follow_the_spec(tmp_path, db
         ('{"a": "say \\"hi\\", }"}',)]
     assert sorted(query(database, """
         select source_key, reason from dq.dq_rejected_rows where source_table = 'events'""")) == [
-        ("json_nan", "malformed_properties"), ("json_trailing_comma", "malformed_properties")]
+        ("json_nan", "malformed_properties"), ("json_trailing_comma", "malformed_properties"),
+        ("no_name", "missing_required_value")]
 
     assert query(database, """
         select is_unassigned_over_14d from marts.fct_seat_provisioning where account_id = 'seats'""") == [(True,)]

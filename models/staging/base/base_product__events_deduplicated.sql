@@ -136,7 +136,9 @@ ranked_copies as (
             partition by event_id
             order by
                 received_at asc nulls last, _loaded_at asc nulls last,
-                occurred_at asc, account_id asc, user_id asc, event_name asc, properties asc
+                -- nulls placed explicitly: engines differ by default (Spark puts them first)
+                occurred_at asc nulls last, account_id asc nulls last, user_id asc nulls last,
+                event_name asc nulls last, properties asc nulls last
         ) as copy_rank
     from keyed_candidates
     where event_id in (select duplicated_event_ids.event_id from duplicated_event_ids)
@@ -209,6 +211,9 @@ checked as (
             when winners.occurred_at < {{ dbt.dateadd('day', -1, 'accounts.signup_at') }} then 'before_signup'
             when winners.properties is not null and not {{ activation_is_json_object('winners.properties') }}
                 then 'malformed_properties'
+            -- after the SPEC's reasons, as for the other tables: an event without a name is no
+            -- action at all, and every model after this one keys on it
+            when winners.event_name is null then 'missing_required_value'
         end as dq_reason
     from winners
     left join accounts
