@@ -1001,6 +1001,8 @@ class ChunkSimulator:
             d["_loaded_at"] = d["_loaded_at"] + rng.integers(HOUR, 5 * DAY, k)
         elif kind in ("missing_key", "missing_event_id"):
             d[key] = np.full(k, NULL)
+            if table == "accounts":  # an export glitch: a control character in the name
+                d["account_name"] = pa.array([f"{x}\x1f" for x in d["account_name"].to_pylist()], pa.string())
         elif kind == "missing_occurred_at":
             d["occurred_at"] = np.full(k, NULL)
         elif kind in ("unknown_account",):

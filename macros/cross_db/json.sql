@@ -37,8 +37,13 @@
     Postgres: the same text DuckDB's json_object writes (no spaces; timestamps as
     'YYYY-MM-DD HH:MM:SS[.ffffff]', which is their text cast on both engines, where to_json would
     write an ISO 'T'), so dq_rejected_rows.raw_row is equal on both engines, byte for byte.
+    to_json writes the escapes of control characters with lower-case hex digits (\u001f), DuckDB
+    and Spark with upper case: the nine with letters (0x0B, 0x0E, 0x0F, 0x1A-0x1F; the others
+    have short escapes or digits only) are rewritten in upper case.
 -#}
 {% macro postgres__activation_json_object(columns, values) -%}
+    {%- set escapes_with_letters = ['000b', '000e', '000f', '001a', '001b', '001c', '001d', '001e', '001f'] -%}
+    {% for _ in escapes_with_letters %}replace({% endfor -%}
     ('{'
         {%- for column in columns %}
         || '{{ '"' ~ column ~ '":' }}' || coalesce(case
@@ -48,6 +53,7 @@
         end::text, 'null'){{ " || ','" if not loop.last }}
         {%- endfor %}
     || '}')
+    {%- for escape in escapes_with_letters %}, '\u{{ escape }}', '\u{{ escape | upper }}'){% endfor %}
 {%- endmacro %}
 
 {#-

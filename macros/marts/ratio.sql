@@ -17,3 +17,11 @@
 {% macro activation_round_double(expression, digits) -%}
     cast(floor(({{ expression }}) * 1e{{ digits }} + 0.5) as {{ activation_type_double() }}) / 1e{{ digits }}
 {%- endmacro %}
+
+{#-
+    A share (0.125) as the text of a whole percentage ('13'), rounded half up on every engine
+    (Postgres's round of a double rounds a half to even): the reasons of the intervention queue.
+-#}
+{% macro activation_percent_text(share) -%}
+    cast(cast({{ activation_round_double(share ~ ' * 100', 0) }} as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+{%- endmacro %}

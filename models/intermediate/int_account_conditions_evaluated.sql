@@ -231,12 +231,13 @@ conditions as (
     select
         latest_tar_drops.account_id,
         'tar_drop_alert_last_7_days' as condition_name,
+        -- percentages rounded half up on every engine (12.5% reads 13%)
         'Team activation rate fell from '
-        || cast(cast(round(latest_tar_drops.previous_tar * 100) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+        || {{ activation_percent_text('latest_tar_drops.previous_tar') }}
         || '% to '
-        || cast(cast(round(latest_tar_drops.tar * 100) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+        || {{ activation_percent_text('latest_tar_drops.tar') }}
         || '% (below '
-        || cast(cast(round(tar_bands.at_risk_rate * 100) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+        || {{ activation_percent_text('tar_bands.at_risk_rate') }}
         || '%) on ' || cast(latest_tar_drops.metric_date as {{ dbt.type_string() }})
         || ': ' || cast(latest_tar_drops.active_seats_30d as {{ dbt.type_string() }})
         || ' of ' || cast(latest_tar_drops.licensed_seats as {{ dbt.type_string() }})
