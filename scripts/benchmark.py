@@ -271,7 +271,8 @@ def run_nightly(args: argparse.Namespace) -> int:
     the day before. Timed: (1) the nightly that appends the new day and builds incrementally as
     of BENCH_END_DATE; (2) a full-refresh nightly of the same warehouse with no new data.
     Both run every data test and publish the serving file. Then the fixed cost: the same
-    nightly on a tiny warehouse (see _nightly_fixed_cost).
+    nightly on a tiny warehouse (see _nightly_fixed_cost), and dbt's floor under it: this
+    project's nodes with no SQL work (see write_floor_project).
     """
     import duckdb  # only this benchmark needs it
 
@@ -314,7 +315,111 @@ def _nightly_fixed_cost(full_refresh_s: float) -> int:
     wall, _, code = _timed_nightly(f"fixed cost ({FIXED_COST_ACCOUNTS} accounts, same models and tests)",
                                    nightly + ["--full-refresh"], work)
     print(f"benchmark nightly: fixed cost / full refresh = {wall / full_refresh_s:.0%}", flush=True)
+    floor = _dbt_floor(work / "target" / "manifest.json") if code == 0 else None
+    if floor is not None:
+        floor_wall, floor_cpu, counts = floor
+        print(f"benchmark nightly dbt's floor ({counts['model']} models, {counts['test']} data tests, "
+              f"{counts['seed']} seeds: this project's nodes, contracts and docs, no SQL work): "
+              f"wall={floor_wall:.1f}s cpu={floor_cpu:.1f}s; floor / full refresh = {floor_wall / full_refresh_s:.0%}, "
+              f"fixed cost / floor = {wall / floor_wall:.2f}", flush=True)
     return code
+
+
+def write_floor_project(manifest: dict, out: Path, threads: str) -> dict[str, int]:
+    """A dbt project with this project's DAG and no SQL work: what dbt itself costs per run.
+
+    From a parsed manifest of this project: every model under its own name, schema and
+    materialization, with its contract (columns, data types and constraints), its descriptions
+    and persist_docs, its refs kept as dependencies, and a query that returns no row; every
+    data test as a singular test on the same models and seeds that finds nothing; every seed
+    with its own file. Building it does every step dbt and dbt-duckdb take for each node
+    (compile, contract checks, create, rename, comments, commit) and nothing else, so its build
+    time is the floor under any build of this project's nodes on this machine. Returns the
+    number of models, data tests and seeds written."""
+    import json
+
+    shutil.rmtree(out, ignore_errors=True)
+    for folder in ("models", "tests", "seeds"):
+        (out / folder).mkdir(parents=True)
+    ours = {uid: node for uid, node in manifest["nodes"].items() if node["package_name"] == manifest_project(manifest)}
+
+    def text(value: str | None) -> str:  # a description, kept out of Jinja's way
+        return (value or "").replace("{{", "{ {").replace("{%", "{ %").replace("{#", "{ #")
+
+    def depends_on(node: dict) -> str:
+        return "".join(f"-- depends_on: {{{{ ref('{ours[parent]['name']}') }}}}\n"
+                       for parent in node["depends_on"]["nodes"] if parent in ours)
+
+    counts = {"model": 0, "test": 0, "seed": 0}
+    documented = []
+    for _, node in sorted(ours.items()):
+        kind = node["resource_type"]
+        if kind == "model":
+            config = node["config"]
+            columns = list(node["columns"].values()) or [{"name": "id", "data_type": "integer"}]
+            select = ",\n    ".join(f"cast(null as {column.get('data_type') or 'integer'}) as {column['name']}"
+                                   for column in columns)
+            settings = {"materialized": config["materialized"], "schema": config.get("schema"),
+                        "on_schema_change": config.get("on_schema_change") if config["materialized"] == "incremental"
+                        else None}
+            (out / "models" / f"{node['name']}.sql").write_text(
+                f"{{{{ config({', '.join(f'{k}={v!r}' for k, v in settings.items() if v)}) }}}}\n"
+                f"{depends_on(node)}select\n    {select}\nwhere false\n")
+            documented.append({
+                "name": node["name"], "description": text(node.get("description")),
+                "config": {"contract": {"enforced": config["contract"]["enforced"]},
+                           "persist_docs": config.get("persist_docs") or {}},
+                "constraints": [{key: value for key, value in constraint.items() if key in ("type", "expression", "columns")}
+                                for constraint in node.get("constraints", []) if constraint["type"] != "foreign_key"],
+                "columns": [{"name": column["name"], "description": text(column.get("description")),
+                             **({"data_type": column["data_type"]} if column.get("data_type") else {}),
+                             "constraints": [{key: value for key, value in constraint.items() if key in ("type", "expression")}
+                                             for constraint in column.get("constraints", [])
+                                             if constraint["type"] != "foreign_key"]}
+                            for column in node["columns"].values()],
+            })
+            counts["model"] += 1
+        elif kind == "test":
+            parents = [ours[parent]["name"] for parent in node["depends_on"]["nodes"] if parent in ours]
+            source = f"{{{{ ref('{parents[0]}') }}}}" if parents else "(select 1) as nothing"
+            (out / "tests" / f"{node['name'][:200]}.sql").write_text(
+                f"{depends_on(node)}select 1 as failure from {source} where false\n")
+            counts["test"] += 1
+        elif kind == "seed":
+            shutil.copy(ROOT / node["original_file_path"], out / "seeds" / Path(node["original_file_path"]).name)
+            counts["seed"] += 1
+    (out / "models" / "_floor__models.yml").write_text(json.dumps({"version": 2, "models": documented}, indent=1))
+    (out / "dbt_project.yml").write_text(json.dumps({
+        "name": "floor", "version": "1.0", "profile": "floor", "config-version": 2}))
+    (out / "profiles.yml").write_text(json.dumps({"floor": {"target": "dev", "outputs": {"dev": {
+        "type": "duckdb", "path": str(out / "floor.duckdb"), "threads": int(threads),
+        "settings": {"preserve_insertion_order": False}}}}}))
+    return counts
+
+
+def manifest_project(manifest: dict) -> str:
+    """The name of the project a manifest was parsed from (not its packages')."""
+    return next(node["package_name"] for node in manifest["nodes"].values() if node["resource_type"] == "model")
+
+
+def _dbt_floor(manifest_path: Path) -> tuple[float, float, dict[str, int]] | None:
+    """Build write_floor_project's project once untimed (its tables exist, as the fixed-cost
+    nightly's do), then time a full-refresh build of it: wall and CPU time."""
+    import json
+
+    work = BENCH_DIR / "dbt-floor"
+    counts = write_floor_project(json.loads(manifest_path.read_text()), work,
+                                 os.environ.get("ACTIVATION_DBT_THREADS", "2"))
+    dbt = [str(Path(sys.executable).with_name("dbt")), "build", "--quiet", "--project-dir", str(work),
+           "--profiles-dir", str(work), "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    if subprocess.run(dbt, capture_output=True).returncode != 0:
+        print("benchmark nightly: dbt's floor project did not build; no floor figure", flush=True)
+        return None
+    cpu_before = _children_cpu_seconds()
+    began = time.monotonic()
+    code = subprocess.run(dbt + ["--full-refresh"], capture_output=True).returncode
+    wall, cpu = time.monotonic() - began, _children_cpu_seconds() - cpu_before
+    return (wall, cpu, counts) if code == 0 else None
 
 
 def _node_breakdown(run_results: Path, top_tests: int = 5) -> str:

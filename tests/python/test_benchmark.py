@@ -82,3 +82,60 @@ def test_a_project_edit_during_the_run_is_reported(tmp_path, capsys):
 
     assert benchmark.guarded(edit, root=tmp_path) == 3
     assert "benchmark WARNING: project files changed while the benchmark ran" in capsys.readouterr().out
+
+
+def _manifest_node(kind: str, name: str, parents: list[str] = (), **extra) -> dict:
+    return {"resource_type": kind, "name": name, "package_name": "activation",
+            "depends_on": {"nodes": list(parents)}, **extra}
+
+
+def test_the_floor_project_builds_every_node_of_the_dag_with_its_contract_and_no_rows(tmp_path):
+    """dbt's floor (benchmark nightly) is only a floor if its project has this project's nodes,
+    dependencies, materializations, contracts and docs, and does no SQL work: each model's
+    contract is enforced with its types and constraints, its refs run first, descriptions reach
+    the database, every table is empty, and tests on sources or seeds only still count."""
+    import duckdb
+    from dbt.cli.main import dbtRunner
+
+    contract = {"materialized": "incremental", "schema": "intermediate", "on_schema_change": "append_new_columns",
+                "contract": {"enforced": True}, "persist_docs": {"relation": True, "columns": True}}
+    manifest = {"nodes": {
+        "model.activation.int_days": _manifest_node(
+            "model", "int_days", ["source.activation.product.events"], config=contract,
+            description="Days {{ of activity }}.", constraints=[{"type": "primary_key", "columns": ["account_id"]}],
+            columns={"account_id": {"name": "account_id", "data_type": "text", "description": "The account.",
+                                    "constraints": [{"type": "not_null", "expression": None}]},
+                     "n_events": {"name": "n_events", "data_type": "bigint", "description": "Events.",
+                                  "constraints": [{"type": "check", "expression": "n_events >= 1"}]}}),
+        "model.activation.fct_days": _manifest_node(
+            "model", "fct_days", ["model.activation.int_days", "seed.activation.onboarding_checklist"],
+            config={"materialized": "view", "schema": "marts", "contract": {"enforced": False}, "persist_docs": {}},
+            description="", columns={}),
+        "test.activation.not_null_fct_days": _manifest_node("test", "not_null_fct_days", ["model.activation.fct_days"]),
+        "test.activation.fresh_events": _manifest_node("test", "fresh_events", ["source.activation.product.events"]),
+        "seed.activation.onboarding_checklist": _manifest_node(
+            "seed", "onboarding_checklist", original_file_path="seeds/onboarding_checklist.csv"),
+        "model.dbt_utils.elsewhere": {**_manifest_node("model", "elsewhere"), "package_name": "dbt_utils"},
+    }}
+    project = tmp_path / "floor"
+    assert benchmark.write_floor_project(manifest, project, "1") == {"model": 2, "test": 2, "seed": 1}
+
+    result = dbtRunner().invoke(["build", "--project-dir", str(project), "--profiles-dir", str(project),
+                                 "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")])
+    assert result.success, result.exception
+    statuses = {r.node.unique_id: r.status for r in result.result}
+    assert sorted(statuses) == ["model.floor.fct_days", "model.floor.int_days", "seed.floor.onboarding_checklist",
+                                "test.floor.fresh_events", "test.floor.not_null_fct_days"]
+    assert [r.node.name for r in result.result].index("fct_days") > [r.node.name for r in result.result].index("int_days")
+    with duckdb.connect(str(project / "floor.duckdb")) as con:  # configured as dbt-duckdb's own, still open
+        columns = con.execute("select column_name, data_type, is_nullable, comment from duckdb_columns() "
+                              "where table_name = 'int_days' order by column_index").fetchall()
+        assert columns == [("account_id", "VARCHAR", False, "The account."), ("n_events", "BIGINT", True, "Events.")]
+        assert con.execute("select comment from duckdb_tables() where table_name = 'int_days'").fetchone() == \
+            ("Days { { of activity }}.",)
+        assert con.execute("select count(*) from main_intermediate.int_days").fetchone() == (0,)
+        assert con.execute("select count(*) from main_marts.fct_days").fetchone() == (0,)
+        assert con.execute("select count(*) from main.onboarding_checklist").fetchone()[0] > 0
+        kinds = {row[0] for row in con.execute("select constraint_type from duckdb_constraints() "
+                                               "where table_name = 'int_days'").fetchall()}
+        assert {"PRIMARY KEY", "CHECK", "NOT NULL"} <= kinds
