@@ -390,7 +390,7 @@ def write_floor_project(manifest: dict, out: Path, threads: str) -> dict[str, in
         elif kind == "test":
             parents = [ours[parent]["name"] for parent in node["depends_on"]["nodes"] if parent in ours]
             source = f"{{{{ ref('{parents[0]}') }}}}" if parents else "(select 1) as nothing"
-            (out / "tests" / f"{node['name'][:200]}.sql").write_text(
+            (out / "tests" / f"test_{counts['test']:03d}_{node['name'][:80]}.sql").write_text(
                 f"{depends_on(node)}select 1 as failure from {source} where false\n")
             counts["test"] += 1
         elif kind == "seed":

@@ -125,7 +125,7 @@ def test_the_floor_project_builds_every_node_of_the_dag_with_its_contract_and_no
     assert result.success, result.exception
     statuses = {r.node.unique_id: r.status for r in result.result}
     assert sorted(statuses) == ["model.floor.fct_days", "model.floor.int_days", "seed.floor.onboarding_checklist",
-                                "test.floor.fresh_events", "test.floor.not_null_fct_days"]
+                                "test.floor.test_000_fresh_events", "test.floor.test_001_not_null_fct_days"]
     assert [r.node.name for r in result.result].index("fct_days") > [r.node.name for r in result.result].index("int_days")
     with duckdb.connect(str(project / "floor.duckdb")) as con:  # configured as dbt-duckdb's own, still open
         columns = con.execute("select column_name, data_type, is_nullable, comment from duckdb_columns() "
