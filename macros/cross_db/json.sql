@@ -38,13 +38,13 @@
     'YYYY-MM-DD HH:MM:SS[.ffffff]', which is their text cast on both engines, where to_json would
     write an ISO 'T'), so dq_rejected_rows.raw_row is equal on both engines, byte for byte.
     to_json writes the escapes of control characters with lower-case hex digits (\u001f), DuckDB
-    and Spark with upper case: the nine with letters (0x0B, 0x0E, 0x0F, 0x1A-0x1F; the others
-    have short escapes or digits only) are rewritten in upper case.
+    and Spark with upper case: activation_json_escapes_upper (created at run start) rewrites
+    the escapes themselves in upper case, never text that only looks like one (a value holding
+    a backslash and 'u001f' is written '\\u001f' and stays so: it is the identity of a keyless
+    row, and two values that differ in it are two rows).
 -#}
 {% macro postgres__activation_json_object(columns, values) -%}
-    {%- set escapes_with_letters = ['000b', '000e', '000f', '001a', '001b', '001c', '001d', '001e', '001f'] -%}
-    {% for _ in escapes_with_letters %}replace({% endfor -%}
-    ('{'
+    {{ activation_functions_schema() }}.activation_json_escapes_upper('{'
         {%- for column in columns %}
         || '{{ '"' ~ column ~ '":' }}' || coalesce(case
             when pg_typeof({{ values[loop.index0] }}) = 'timestamp'::regtype
@@ -53,7 +53,6 @@
         end::text, 'null'){{ " || ','" if not loop.last }}
         {%- endfor %}
     || '}')
-    {%- for escape in escapes_with_letters %}, '\u{{ escape }}', '\u{{ escape | upper }}'){% endfor %}
 {%- endmacro %}
 
 {#-
@@ -191,6 +190,27 @@
         return jsonb_typeof(value::jsonb) = 'object';
     exception when others then
         return false;
+    end
+    $body$;
+    {#-
+        The escapes of control characters whose hex digits hold a letter (0x0B, 0x0E, 0x0F,
+        0x1A-0x1F; the others have short escapes or digits only), in upper case. An escape is a
+        backslash not itself escaped: one after an even number of backslashes (none, or escaped
+        pairs), so the text '\\u001f' (an escaped backslash, then letters) is left as it is.
+    -#}
+    create or replace function {{ schema }}.activation_json_escapes_upper(value text) returns text
+    language plpgsql immutable parallel safe as $body$
+    declare
+        result text := value;
+        code text;
+    begin
+        if strpos(value, '\u00') = 0 then
+            return value;
+        end if;
+        foreach code in array array['000b', '000e', '000f', '001a', '001b', '001c', '001d', '001e', '001f'] loop
+            result := regexp_replace(result, '(?<!\\)((?:\\\\)*)\\u' || code, '\1\\u' || upper(code), 'g');
+        end loop;
+        return result;
     end
     $body$
 {%- endmacro %}
