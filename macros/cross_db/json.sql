@@ -129,11 +129,13 @@
     '{"a": 1}{"b": 2}'). The text is therefore read inside an array, '[' || text || ']', which
     must hold exactly one object: anything after the object is inside the array and breaks it.
     One input still passes: a text that closes the array itself and opens another
-    ('{"a": 1}],[{"b": 2}'), which no extract-load tool writes.
+    ('{"a": 1}],[{"b": 2}'), which no extract-load tool writes. The first character after the
+    JSON whitespace (space, tab, line feed, carriage return: Spark's ltrim strips only spaces)
+    must open an object.
 -#}
 {% macro spark__activation_is_json_object(expression) -%}
     coalesce(
-        substr(ltrim({{ expression }}), 1, 1) = '{'
+        substr(regexp_replace({{ expression }}, '^[ \\t\\n\\r]+', ''), 1, 1) = '{'
         and size(from_json(
             concat('[', {{ expression }}, ']'), 'array<map<string,string>>',
             map('allowSingleQuotes', 'false', 'allowNonNumericNumbers', 'false')
