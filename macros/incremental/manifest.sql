@@ -7,8 +7,10 @@
     out. It is the run's snapshot of the raw layer.
 
     What each model has processed. The manifest table (schema staging, created at run start)
-    holds, per incremental model, the load summaries it has processed and a `config` row with
-    the fingerprint of the configuration it was built with, when, and whether in full. A model's
+    holds, per incremental model, the load summaries it has processed, a `config` row with
+    the fingerprint of the configuration it was built with, when, and whether in full, and a
+    `last_full_rebuild` row: when it was last rebuilt in full, kept through its incremental
+    runs, so a model downstream decides against it even if it missed that run. A model's
     post-hook (activation_advance_manifest) writes them after its SQL succeeded, so a model that
     failed, or a run killed between models, leaves that model's entries as they were and the
     next run catches it up.
@@ -356,8 +358,8 @@
     {%- if upstream -%}
         {%- set rebuilt = run_query(
             "select upstream.model_name from " ~ manifest ~ " as upstream, " ~ manifest ~ " as this_model"
-            ~ " where upstream.source_table = 'config' and this_model.source_table = 'config'"
-            ~ " and this_model.model_name = '" ~ model.name ~ "' and upstream.refresh_mode = 'full'"
+            ~ " where upstream.source_table = 'last_full_rebuild' and this_model.source_table = 'config'"
+            ~ " and this_model.model_name = '" ~ model.name ~ "'"
             ~ " and upstream.recorded_at > this_model.recorded_at"
             ~ " and upstream.model_name in ('" ~ (upstream | join("', '")) ~ "')").rows -%}
         {%- if rebuilt | length > 0 -%}
@@ -675,7 +677,11 @@
     {%- set sources = _activation_sources() -%}
     {%- set plan = activation_incremental_plan() -%}
     {%- set fingerprint = plan.get('fingerprint') or activation_config_fingerprint() -%}
-    delete from {{ manifest }} where model_name = '{{ model.name }}';
+    {#- the time of the model's last full rebuild outlives its incremental runs: a model
+        downstream that has not run since (left out of the selection, or the run was killed
+        before it) still sees it and rebuilds in full too -#}
+    delete from {{ manifest }} where model_name = '{{ model.name }}'
+        {%- if plan['mode'] != 'full' %} and source_table != 'last_full_rebuild'{% endif %};
     {% if sources -%}
     insert into {{ manifest }} (model_name, source_table, loaded_hour, n_rows, content_checksum, recorded_at)
     select '{{ model.name }}', landed.source_table, landed.loaded_hour, landed.n_rows, landed.content_checksum,
@@ -706,6 +712,13 @@
         '{{ model.name }}', 'config', '{{ fingerprint | tojson | replace("'", "''") }}',
         '{{ plan["mode"] }}', '{{ plan["reason"] | replace("'", "''") }}', {{ activation_run_started_at() }}
     )
+    {%- if plan['mode'] == 'full' %};
+    insert into {{ manifest }} (model_name, source_table, refresh_mode, refresh_reason, recorded_at)
+    values (
+        '{{ model.name }}', 'last_full_rebuild', 'full', '{{ plan["reason"] | replace("'", "''") }}',
+        {{ activation_run_started_at() }}
+    )
+    {%- endif %}
 {%- endmacro %}
 
 {#-

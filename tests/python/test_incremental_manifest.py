@@ -263,6 +263,44 @@ def test_a_change_undone_while_one_model_was_behind_reaches_every_model(setup, d
     _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
 
 
+def test_a_full_rebuild_reaches_the_models_after_it_even_if_they_ran_later(setup, dbt, tmp_path):
+    """A `--full-refresh` killed after the deduplication committed (here: one that selected only
+    it and its run scopes) left the models after it as they were. The next nightly runs the
+    deduplication incrementally before they decide their plan; they still rebuild in full,
+    because the time of its last full rebuild outlives its incremental runs. Here the rollup
+    had lost a row (the wrong state such a refresh was meant to repair): it comes back."""
+    _, project, _, shared = setup
+    database = checkpointed_copy(shared, tmp_path / "warehouse.duckdb")
+    _build(dbt, database, project)  # whatever an earlier test left unprocessed is processed now
+    [(account_id, event_date)] = query(database, """
+        select account_id, min(event_date) from intermediate.int_events_aggregated_daily
+        group by account_id order by account_id limit 1""")
+    con = connect(database)
+    try:
+        con.execute("delete from intermediate.int_events_aggregated_daily where account_id = ? and event_date = ?",
+                    [account_id, event_date])
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    _build(dbt, database, project, "--full-refresh", "--select",
+           "base_product__loads base_product__event_key_scopes base_product__events_deduplicated")
+    _build(dbt, database, project)
+    reasons = _reasons(database)
+    assert reasons["base_product__events_deduplicated"] == ("incremental", "only what changed")
+    for model in ("int_events_aggregated_daily", "int_account_days_aggregated", "int_account_days_tar_computed",
+                  "int_aha_conditions_evaluated"):
+        mode, reason = reasons[model]
+        assert mode == "full" and reason.startswith("upstream rebuilt in full: "), (model, reason)
+        assert "base_product__events_deduplicated" in reason, (model, reason)
+    assert query(database, f"""
+        select count(*) from intermediate.int_events_aggregated_daily
+        where account_id = '{account_id}' and event_date = date '{event_date}'""") != [(0,)]
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+    # and only once: the run after it is incremental again
+    _build(dbt, database, project)
+    assert {mode for mode, _ in _reasons(database).values()} == {"incremental"}
+
+
 def test_models_downstream_of_one_left_out_record_only_what_it_processed(setup, dbt, tmp_path):
     """A selection that leaves out the deduplication (`--exclude`, or a run after it failed)
     still builds the run scopes and the rollup: the rollup's scope holds the new event's date,
