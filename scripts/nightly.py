@@ -109,11 +109,6 @@ PUBLISHED_SCHEMAS = ("marts", "dq")
 # The serving file's DuckDB storage format: readable by DuckDB 1.4+ clients (Python, Node's
 # @duckdb/node-api 1.4+, JDBC 1.4+ in DBeaver), not only by the 2.0 that builds the warehouse.
 SERVING_STORAGE_VERSION = "v1.4.0"
-META_COMMENTS = {
-    "publication": "One row: which build this serving file holds (published_at UTC, as_of_date, "
-                   "the warehouse it came from, full-refresh or incremental).",
-    "relations": "Row count of every published relation, as written; a reader can check it saw a whole snapshot.",
-}
 LEDGER = f"{RAW_SCHEMA}._nightly_file_loads"
 AS_OF_ENV_VAR = "ACTIVATION_AS_OF_DATE"  # read by macros/config/as_of.sql when the dbt var is unset
 
@@ -177,6 +172,7 @@ class NightlyResult:
     message: str = ""
     loaded: dict[str, int] = field(default_factory=dict)  # table -> rows appended
     skipped_files: list[str] = field(default_factory=list)  # already loaded earlier
+    new_files: list[str] = field(default_factory=list)  # not loaded before: this run loads them
     late_events: int | None = None
     newest_event_before_load: dt.datetime | None = None
     freshness: list[tuple[str, str, float | None]] = field(default_factory=list)  # (source, status, age h)
@@ -192,6 +188,8 @@ class NightlyResult:
     published: bool = False
     published_relations: int = 0
     full_rebuilds: list[tuple[str, str]] = field(default_factory=list)  # (incremental model, why)
+    # the day before dbt's run_started_at in the build: the as_of_date the project defaults to
+    build_default_as_of_date: str | None = None
     phase_s: dict[str, float] = field(default_factory=dict)  # step -> seconds, in run order
 
     def timed(self, phase: str, step, *args) -> None:
@@ -322,6 +320,7 @@ def load_new_files(options: Options, result: NightlyResult, con) -> None:
     hashes = {p: _file_sha256(p) for p in candidates}
     new_files = [p for p in candidates if hashes[p] not in already]
     result.skipped_files = [p.name for p in candidates if hashes[p] in already]
+    result.new_files = [p.name for p in new_files]
     if not new_files:
         return
     # Rows appended by this load are those with rowid >= the row count before it (raw tables
@@ -423,7 +422,12 @@ def build(dbt: Dbt, options: Options, result: NightlyResult) -> None:
     if not options.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
     _progress("dbt " + " ".join(args) + " started", options)
+    result.build_default_as_of_date = _default_as_of_date()  # in case dbt stops before it starts
     res = dbt.invoke(*args)
+    from dbt import tracking  # loaded by the invocation; its run_started_at is the project's clock
+    run_started_at = getattr(getattr(tracking, "active_user", None), "run_started_at", None)
+    if run_started_at is not None:
+        result.build_default_as_of_date = (run_started_at - dt.timedelta(days=1)).date().isoformat()
     if res.result is None or not hasattr(res.result, "results"):
         raise NightlyError(f"dbt build failed before running any node: {res.exception}", EXIT_DBT_ERROR)
     runtime_errors = False
@@ -584,8 +588,7 @@ def publish_postgres(options: Options, result: NightlyResult, con) -> None:
     """Write-audit-publish on Postgres: scripts/nightly_postgres.py (one transaction)."""
     try:
         result.published_relations = nightly_postgres.publish(
-            con, as_of_date=options.as_of_date or _default_as_of_date(),
-            as_of_date_source=options.as_of_date_source if options.as_of_date else "default (yesterday UTC)",
+            con, as_of_date=_as_of_date(options, result), as_of_date_source=_as_of_date_source(options),
             build_mode="full-refresh" if options.full_refresh else "incremental", warehouse=options.warehouse)
     except (ValueError, *_database_errors()) as e:
         raise NightlyError(f"publishing to schemas {nightly_postgres.serving_prefix()}marts/dq failed "
@@ -634,11 +637,12 @@ def publish(options: Options, result: NightlyResult, warehouse: duckdb.DuckDBPyC
                     "cast(? as timestamp) as published_at, cast(? as date) as as_of_date, "
                     "? as as_of_date_source, ? as warehouse_path, ? as build_mode",
                     [dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                     options.as_of_date or _default_as_of_date(),
-                     options.as_of_date_source if options.as_of_date else "default (yesterday UTC)",
+                     _as_of_date(options, result), _as_of_date_source(options),
                      str(options.database), "full-refresh" if options.full_refresh else "incremental"])
-                for name, text in META_COMMENTS.items():
+                for name, (text, columns) in nightly_postgres.META_COMMENTS.items():
                     con.execute(f"comment on table {alias}.meta.{name} is {_sql_str(text)}")
+                    for column, comment in columns.items():
+                        con.execute(f"comment on column {alias}.meta.{name}.{_quote(column)} is {_sql_str(comment)}")
                 con.execute("commit")
                 con.execute(f"checkpoint {alias}")
             except BaseException:
@@ -702,6 +706,16 @@ def _is_iso_date(text: str) -> bool:
 
 def _default_as_of_date() -> str:
     return (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+
+
+def _as_of_date(options: Options, result: NightlyResult) -> str:
+    """The as_of_date the build used: the option, else the day before the build's own start
+    (macros/config/as_of.sql), not the clock at publish time, which may be a day later."""
+    return options.as_of_date or result.build_default_as_of_date or _default_as_of_date()
+
+
+def _as_of_date_source(options: Options) -> str:
+    return options.as_of_date_source if options.as_of_date else "default (yesterday UTC)"
 
 
 def set_environ(values: dict[str, str | None]) -> None:
@@ -768,12 +782,16 @@ def _published_to(options: Options) -> str:
 
 def format_summary(options: Options, result: NightlyResult) -> str:
     lines = ["", "=" * 78, "Nightly refresh summary", "-" * 78]
-    as_of = options.as_of_date or f"{_default_as_of_date()} (default: yesterday UTC)"
+    as_of = options.as_of_date or f"{_as_of_date(options, result)} (default: yesterday UTC)"
     lines.append(f"warehouse   {options.warehouse}")
     lines.append(f"as_of_date  {as_of}    build: {'full refresh' if options.full_refresh else 'incremental'}")
     if result.loaded:
         lines.append("loaded      " + ", ".join(f"{t} +{n:,}" for t, n in result.loaded.items())
                      + f"   (from {options.source_dir})")
+    elif result.exit_code != EXIT_PUBLISHED and "load" not in result.phase_s:
+        lines.append(f"loaded      nothing: the run stopped before loading ({options.source_dir or 'no --source-dir'})")
+    elif result.new_files and result.exit_code != EXIT_PUBLISHED:
+        lines.append(f"loaded      nothing: {', '.join(result.new_files)} not loaded ({options.source_dir})")
     else:
         lines.append(f"loaded      no new data ({options.source_dir or 'no --source-dir'})")
     if result.skipped_files:

@@ -560,6 +560,8 @@ def test_exit_code_2_bad_input_loads_nothing(night_1, stage, tmp_path):
     run = nightly(workdir, "--source-dir", str(bad))
     assert run.returncode == 2, run
     assert "missing required column" in run.output
+    # the summary says the file was not loaded, not that there was nothing to load
+    assert "loaded      nothing: events.csv not loaded" in run.output and "no new data" not in run.output
     assert raw_counts(workdir / "warehouse.duckdb") == before_raw
     assert fingerprint(workdir / "serving.duckdb") == before
 
@@ -578,6 +580,7 @@ def test_exit_code_2_warehouse_locked(night_1, stage):
         holder.wait()
     assert run.returncode == 2, run
     assert "locked" in run.output
+    assert "loaded      nothing: the run stopped before loading" in run.output and "no new data" not in run.output
 
 
 def test_exit_code_3_dbt_error(night_1, stage, tmp_path):
@@ -629,6 +632,21 @@ def test_as_of_date_flag_beats_the_environment(tmp_path, monkeypatch):
     assert (from_env.as_of_date, from_env.as_of_date_source) == ("2026-06-29", "$ACTIVATION_AS_OF_DATE")
     from_flag = nightly_script.parse_args(paths + ["--as-of-date", "2026-06-30"])
     assert (from_flag.as_of_date, from_flag.as_of_date_source) == ("2026-06-30", "--as-of-date")
+
+
+def test_the_default_as_of_date_is_the_build_s_not_the_clock_s_at_publish_time(tmp_path, monkeypatch):
+    """A nightly that crosses midnight UTC between its build and its publish labels the serving
+    file and the summary with the as_of_date the build used (the day before dbt's
+    run_started_at), not the day before the clock at publish time."""
+    monkeypatch.delenv("ACTIVATION_AS_OF_DATE", raising=False)
+    options = nightly_module.parse_args(["--database", str(tmp_path / "w.duckdb")])
+    assert options.as_of_date is None
+    result = nightly_module.NightlyResult(build_default_as_of_date="2026-06-30")
+    monkeypatch.setattr(nightly_module, "_default_as_of_date", lambda: "2026-07-01")
+    assert nightly_module._as_of_date(options, result) == "2026-06-30"
+    assert "as_of_date  2026-06-30 (default: yesterday UTC)" in nightly_module.format_summary(options, result)
+    # before the build has run, the clock is all there is
+    assert nightly_module._as_of_date(options, nightly_module.NightlyResult()) == "2026-07-01"
 
 
 def test_summary_names_the_models_rebuilt_in_full_and_why(tmp_path):
