@@ -258,8 +258,8 @@ def section_ttfv(snapshot: Snapshot, options: list[str], vertical: str) -> None:
                              var_name="percentile", value_name="minutes").dropna(subset=["minutes"])
     percentiles["percentile"] = percentiles["percentile"].str.extract(r"(p\d+)", expand=False)
     st.caption(f"{chosen}: percentiles over the accounts of each signup month whose 30 days have elapsed, "
-               "accounts without value last (right-censored: a percentile that falls on such an account is "
-               "empty). Dashed line: the vertical's TTFV target.")
+               "accounts without value within their first 30 days last (right-censored: a percentile that falls "
+               "on such an account is empty). Dashed line: the vertical's TTFV target.")
     if percentiles.empty:
         st.info(f"No matured {chosen} cohort yet.")
         return

@@ -29,6 +29,24 @@ PUBLISHED_SCHEMAS = ("marts", "dq")
 PREFIX_ENV_VAR = "ACTIVATION_PG_SERVING_PREFIX"
 BI_ROLE_ENV_VAR = "ACTIVATION_PG_BI_ROLE"
 LOCK_TIMEOUT_ENV_VAR = "ACTIVATION_PG_PUBLISH_LOCK_TIMEOUT"
+# The descriptions of the meta tables, written as comments wherever they are published (the
+# DuckDB serving file by scripts/nightly.py, the <prefix>meta schema here): table, columns.
+META_COMMENTS = {
+    "publication": (
+        "One row: which build this serving file holds (published_at UTC, as_of_date, "
+        "the warehouse it came from, full-refresh or incremental).",
+        {"published_at": "When the snapshot was published (UTC).",
+         "as_of_date": "The activation__as_of_date the build computed every mart as of (the end of that day, UTC).",
+         "as_of_date_source": "Where as_of_date came from: --as-of-date, $ACTIVATION_AS_OF_DATE or the "
+                              "default (yesterday UTC, by the build's start).",
+         "warehouse_path": "The warehouse the snapshot was copied from.",
+         "build_mode": "full-refresh or incremental: how the build that produced it ran."}),
+    "relations": (
+        "Row count of every published relation, as written; a reader can check it saw a whole snapshot.",
+        {"table_schema": "The relation's schema (marts or dq).",
+         "table_name": "The relation's name.",
+         "row_count": "Its rows when published."}),
+}
 
 
 def serving_prefix() -> str:
@@ -94,6 +112,10 @@ def publish(con, *, as_of_date: str, as_of_date_source: str, build_mode: str, wa
                 "cast(%s as text) as warehouse_path, cast(%s as text) as build_mode",
                 (dt.datetime.now(dt.UTC).replace(tzinfo=None), as_of_date, as_of_date_source, warehouse,
                  build_mode))
+            for name, (text, columns) in META_COMMENTS.items():
+                cur.execute(f"comment on table {meta}.{name} is %s", (text,))
+                for column, comment in columns.items():
+                    cur.execute(f"comment on column {meta}.{name}.{_q(column)} is %s", (comment,))
             # audit what was written, then swap: drop the old published schemas, rename the new
             for schema, name, expected in counts:
                 cur.execute(f"select count(*) from {_q(new[schema])}.{_q(name)}")

@@ -115,7 +115,7 @@ out["tables"] = {f"{s}.{t}": c for s, t, c in con.execute(
     "select schema_name, table_name, comment from duckdb_tables() where schema_name in ('marts', 'dq')").fetchall()}
 out["columns"] = {f"{s}.{t}.{c}": m for s, t, c, m in con.execute(
     "select schema_name, table_name, column_name, comment from duckdb_columns() "
-    "where schema_name in ('marts', 'dq')").fetchall()}
+    "where schema_name in ('marts', 'dq', 'meta')").fetchall()}
 try:
     duckdb.connect(newer, read_only=True)
     out["newer_error"] = None
@@ -150,6 +150,10 @@ def test_serving_file_opens_in_duckdb_1_4_with_the_yaml_descriptions(bi, tmp_pat
         for column, spec in node["columns"].items():
             if spec["description"]:
                 assert seen["columns"].get(f"marts.{name}.{column}") == spec["description"], f"{name}.{column}"
+    # and so does every column of every relation the file publishes (dq and meta included)
+    assert not [column for column, comment in seen["columns"].items() if not comment]
+    assert {column.rsplit(".", 1)[0] for column in seen["columns"]} >= {"meta.publication", "meta.relations",
+                                                                       "dq.dq_unmapped_event_names"}
     assert seen["tables"]["dq.dq_rejected_rows"].startswith("The quarantine")
     assert "<masked>" in seen["columns"]["dq.dq_rejected_rows.raw_row"]
 
@@ -284,6 +288,17 @@ def test_time_spine_ends_at_the_as_of_date(bi):
     [(first_signup,)] = serving_query(bi.serving, "select min(signup_date) from marts.fct_account_activation")
     assert last == dt.date.fromisoformat(AS_OF_DATE)
     assert first == dt.date(first_signup.year, 1, 1) and days == (last - first).days + 1
+
+
+@pytest.mark.parametrize("stem", ["activation-prod", "my.warehouse"])
+def test_the_serving_target_attaches_under_a_stem_that_is_no_plain_identifier(bi, stem):
+    """The catalog name is the warehouse file's stem (what the semantic manifest names); the
+    serving target quotes it, so a file named activation-prod.duckdb works with mf too."""
+    env = dict(os.environ, ACTIVATION_TARGET="serving", ACTIVATION_SERVING_PATH=str(bi.serving),
+               ACTIVATION_DUCKDB_PATH=str(bi.root / "no-such-dir" / f"{stem}.duckdb"), DBT_USE_COLORS="false")
+    run = subprocess.run([str(Path(sys.executable).parent / "dbt"), "debug", "--profiles-dir", str(bi.mf_project)],
+                         cwd=bi.mf_project, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "Connection test: [OK connection ok]" in run.stdout, run.stdout[-3000:]
 
 
 def test_metricflow_validates_and_answers_like_hand_written_sql(bi, tmp_path):

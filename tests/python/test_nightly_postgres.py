@@ -112,6 +112,12 @@ def test_night_1_publishes_marts_and_dq_in_the_schemas_bi_reads(setup, night_1):
     assert (as_of, mode) == (AS_OF_DATE, "incremental")
     comment = query(server, "select obj_description('serving_marts.fct_account_activation'::regclass, 'pg_class')")
     assert comment[0][0], "table comments (the YAML descriptions) are published"
+    uncommented = query(server, """
+        select c.relname, a.attname from pg_attribute as a
+        join pg_class as c on c.oid = a.attrelid join pg_namespace as n on n.oid = c.relnamespace
+        where n.nspname in ('serving_meta', 'serving_dq') and c.relkind = 'r' and a.attnum > 0
+            and not a.attisdropped and col_description(a.attrelid, a.attnum) is null""")
+    assert not uncommented, "every published dq and meta column carries its description"
     ledger = query(server, "select file_name from raw._nightly_file_loads order by 1")
     assert [f for (f,) in ledger] == sorted(p.name for p in setup[2][0].iterdir())
 
