@@ -29,3 +29,8 @@
 {% macro postgres__activation_minutes_between(start_at, end_at) -%}
     (cast(extract(epoch from ({{ end_at }} - {{ start_at }})) as {{ dbt.type_numeric() }}) / 60)
 {%- endmacro %}
+
+{#- A timestamp value read back from the warehouse (run_query), as a SQL literal, to the microsecond. -#}
+{% macro activation_timestamp_literal(value) -%}
+    cast('{{ value.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}

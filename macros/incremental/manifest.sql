@@ -48,6 +48,16 @@
     {{- return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -}}
 {%- endmacro %}
 
+{#-
+    The base model of a raw table (base_product__<table>: every raw row, typed, with is_held),
+    read as run state like base_product__loads (without ref(): the models downstream of staging
+    read stg_ models only).
+-#}
+{% macro activation_base_relation(source_table) -%}
+    {%- set node = graph.nodes.get('model.activation.base_product__' ~ source_table) -%}
+    {{- return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) -}}
+{%- endmacro %}
+
 {#- on-run-start: the manifest table exists before any model reads it. -#}
 {% macro activation_create_manifest() -%}
     {%- set manifest = activation_manifest_relation() -%}
@@ -60,8 +70,43 @@
         content_checksum {{ dbt.type_string() }},
         refresh_mode {{ dbt.type_string() }},
         refresh_reason {{ dbt.type_string() }},
-        recorded_at {{ dbt.type_timestamp() }}
-    )
+        recorded_at {{ dbt.type_timestamp() }},
+        max_loaded_at {{ dbt.type_timestamp() }}
+    ){{ activation_manifest_migration(manifest) }}
+{%- endmacro %}
+
+{#-
+    A manifest made by an earlier version gains the columns added since (its load-hour rows
+    have no max_loaded_at: activation_rewritten_sources then checks only counts and checksums
+    for them, as before). Spark records no manifest (its incremental models are tables).
+-#}
+{% macro activation_manifest_migration(manifest) -%}
+    {{- return(adapter.dispatch('activation_manifest_migration', 'activation')(manifest)) -}}
+{%- endmacro %}
+
+{% macro default__activation_manifest_migration(manifest) -%}
+    ;
+    alter table {{ manifest }} add column if not exists max_loaded_at {{ dbt.type_timestamp() }}
+{%- endmacro %}
+
+{% macro spark__activation_manifest_migration(manifest) -%}
+{%- endmacro %}
+
+{#-
+    The columns of each raw table that base_product__loads checksums per load hour (from the
+    table's base model): the events' own columns; for the other tables, the key, the row's
+    content as JSON and _loaded_at.
+-#}
+{% macro activation_load_summary_columns() -%}
+    {{- return({
+        'accounts': ['account_id', 'row_content_json', '_loaded_at'],
+        'users': ['user_id', 'row_content_json', '_loaded_at'],
+        'subscriptions': ['subscription_change_id', 'row_content_json', '_loaded_at'],
+        'seat_assignments': ['seat_assignment_id', 'row_content_json', '_loaded_at'],
+        'interventions': ['intervention_id', 'row_content_json', '_loaded_at'],
+        'events': ['event_id', 'account_id', 'user_id', 'event_name', 'properties', 'occurred_at',
+                   'received_at', '_loaded_at'],
+    }) -}}
 {%- endmacro %}
 
 {#-
@@ -368,21 +413,71 @@
         {%- endif -%}
     {%- endif -%}
     {%- if sources -%}
-        {%- set rewritten = run_query(
-            "select distinct processed.source_table from " ~ manifest ~ " as processed"
-            ~ " left join " ~ activation_loads_relation() ~ " as landed"
-            ~ " on processed.source_table = landed.source_table"
-            ~ " and processed.loaded_hour is not distinct from landed.loaded_hour"
-            ~ " where processed.model_name = '" ~ model.name ~ "'"
-            ~ " and processed.source_table in ('" ~ (sources | join("', '")) ~ "')"
-            ~ " and (landed.n_rows is null or landed.n_rows < processed.n_rows"
-            ~ " or (landed.n_rows = processed.n_rows and landed.content_checksum != processed.content_checksum))").rows -%}
+        {%- set rewritten = activation_rewritten_sources(sources) -%}
         {%- if rewritten | length > 0 -%}
             {{- return({'mode': 'full', 'reason': 'rows removed or rewritten in raw '
-                        ~ (rewritten | map(attribute=0) | sort | join(', ')), 'fingerprint': fingerprint}) -}}
+                        ~ (rewritten | sort | join(', ')), 'fingerprint': fingerprint}) -}}
         {%- endif -%}
     {%- endif -%}
     {{- return({'mode': 'incremental', 'reason': 'only what changed', 'fingerprint': fingerprint}) -}}
+{%- endmacro %}
+
+{#-
+    The raw tables among `sources` in which rows this model processed were removed or rewritten
+    since (a replace load): a load hour it processed that has fewer rows now, or as many with
+    another checksum; or that has more rows, but whose rows up to the latest `_loaded_at` it
+    processed in that hour are not the ones it processed (another count or checksum): rows were
+    rewritten or removed in the same hour as rows were added. Rows added to a processed hour
+    land after what was processed there (a later load) and leave that part as it was. A
+    backfill stamped inside a processed hour, before its latest row, reads as a rewrite too: a
+    full rebuild, never a wrong result. An hour without a recorded max_loaded_at (recorded by
+    an earlier version, or rows without _loaded_at) is checked by count and checksum alone.
+    The second check reads raw rows only for hours that grew, filtered on _loaded_at.
+-#}
+{% macro activation_rewritten_sources(sources) -%}
+    {%- set manifest = activation_manifest_relation() -%}
+    {%- set compared = run_query(
+        "select processed.source_table, processed.loaded_hour, processed.n_rows, processed.content_checksum,"
+        ~ " processed.max_loaded_at, landed.n_rows"
+        ~ " from " ~ manifest ~ " as processed"
+        ~ " left join " ~ activation_loads_relation() ~ " as landed"
+        ~ " on processed.source_table = landed.source_table"
+        ~ " and processed.loaded_hour is not distinct from landed.loaded_hour"
+        ~ " where processed.model_name = '" ~ model.name ~ "'"
+        ~ " and processed.source_table in ('" ~ (sources | join("', '")) ~ "')"
+        ~ " and (landed.n_rows is null or landed.n_rows < processed.n_rows"
+        ~ " or (landed.n_rows = processed.n_rows and landed.content_checksum != processed.content_checksum)"
+        ~ " or (landed.n_rows > processed.n_rows and processed.max_loaded_at is not null))").rows -%}
+    {%- set rewritten = [] -%}
+    {%- set grown = {} -%}
+    {%- for source_table, loaded_hour, n_rows, checksum, max_loaded_at, landed_rows in compared -%}
+        {%- if landed_rows is not none and landed_rows > n_rows -%}
+            {%- do grown.setdefault(source_table, []).append([loaded_hour, n_rows, checksum, max_loaded_at]) -%}
+        {%- elif source_table not in rewritten -%}
+            {%- do rewritten.append(source_table) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set columns = activation_load_summary_columns() -%}
+    {%- for source_table, hours in grown.items() if source_table not in rewritten -%}
+        {%- set checks = [] -%}
+        {%- for loaded_hour, n_rows, checksum, max_loaded_at in hours -%}
+            {%- set since = activation_timestamp_literal(loaded_hour) -%}
+            {%- set until = activation_timestamp_literal(max_loaded_at) -%}
+            {%- do checks.append(
+                "select count(*) as n_rows, " ~ activation_rows_checksum(columns[source_table]) ~ " as content_checksum,"
+                ~ " " ~ n_rows ~ " as processed_rows, '" ~ checksum ~ "' as processed_checksum"
+                ~ " from " ~ activation_base_relation(source_table)
+                ~ " where not is_held and _loaded_at >= " ~ since ~ " and _loaded_at <= " ~ until) -%}
+        {%- endfor -%}
+        {%- set changed = run_query(
+            "select count(*) from (" ~ (checks | join(" union all ")) ~ ") as kept"
+            ~ " where kept.n_rows != kept.processed_rows"
+            ~ " or coalesce(kept.content_checksum, '') != kept.processed_checksum").rows -%}
+        {%- if changed[0][0] > 0 -%}
+            {%- do rewritten.append(source_table) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(rewritten) -}}
 {%- endmacro %}
 
 {#-
@@ -683,9 +778,10 @@
     delete from {{ manifest }} where model_name = '{{ model.name }}'
         {%- if plan['mode'] != 'full' %} and source_table != 'last_full_rebuild'{% endif %};
     {% if sources -%}
-    insert into {{ manifest }} (model_name, source_table, loaded_hour, n_rows, content_checksum, recorded_at)
+    insert into {{ manifest }} (model_name, source_table, loaded_hour, n_rows, content_checksum, max_loaded_at,
+        recorded_at)
     select '{{ model.name }}', landed.source_table, landed.loaded_hour, landed.n_rows, landed.content_checksum,
-        {{ activation_run_started_at() }}
+        landed.max_loaded_at, {{ activation_run_started_at() }}
     from {{ activation_loads_relation() }} as landed
     where
         landed.source_table in ('{{ sources | join("', '") }}')

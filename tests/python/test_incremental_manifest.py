@@ -122,14 +122,15 @@ def test_a_row_without_loaded_at_is_processed_by_the_next_run(setup, dbt, tmp_pa
         where user_id is not null and event_name = 'Report_Run' order by event_id limit 1""")
     # written straight into raw, as a team's own extract-load tool may (load_raw.py stamps the load
     # time on such rows): an earlier-received copy of a processed event, which wins, and a new
-    # event, both without _loaded_at, next to a new event with one
+    # event, both without _loaded_at, next to a new event with one (in an hour nothing landed in
+    # before: one stamped inside a processed hour, before its latest row, reads as a rewrite)
     con = connect(database)
     try:
         con.executemany(f"insert into raw.events ({', '.join(EVENT_COLUMNS)}) values (?, ?, ?, ?, ?, ?, null, ?)", [
             [event_id, account_id, user_id, "Dashboard_Created", occurred_at, received_at - dt.timedelta(seconds=1),
              None],
             ["unstamped_1", account_id, user_id, "Report_Run", occurred_at, received_at, None],
-            ["stamped_1", account_id, user_id, "Report_Run", occurred_at, received_at, dt.datetime(2026, 6, 30, 12)]])
+            ["stamped_1", account_id, user_id, "Report_Run", occurred_at, received_at, dt.datetime(2026, 7, 9, 12)]])
         con.execute("checkpoint")
     finally:
         con.close()
@@ -180,6 +181,58 @@ def test_a_replace_load_that_keeps_loaded_at_rebuilds_what_reads_that_table(setu
     _build(dbt, database, project)
     mode, reason = _reasons(database)["base_product__events_deduplicated"]
     assert (mode, reason) == ("full", "rows removed or rewritten in raw events")
+    _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
+
+
+def test_a_rewrite_in_an_hour_that_also_gains_rows_rebuilds_and_a_later_append_does_not(setup, dbt, tmp_path):
+    """An hour of `_loaded_at` that has more rows than a model processed is either a later load
+    (rows after the latest `_loaded_at` processed there) or a replace load that rewrote rows and
+    added more in the same hour. The rows up to the latest processed `_loaded_at` tell them
+    apart: the same as processed, additions; otherwise a rewrite, which rebuilds in full. Before,
+    the net gain read as additions and the event's old (account, date) row stayed in the rollup."""
+    _, project, _, shared = setup
+    database = checkpointed_copy(shared, tmp_path / "warehouse.duckdb")
+    _build(dbt, database, project)  # whatever an earlier test left unprocessed is processed now
+    # an hour whose latest row leaves room for a later one in the same hour
+    [(event_id, loaded_at, latest)] = query(database, """
+        with hours as (
+            select date_trunc('hour', _loaded_at) as loaded_hour, max(_loaded_at) as latest
+            from raw.events where _loaded_at is not null group by 1
+            having max(_loaded_at) < date_trunc('hour', max(_loaded_at)) + interval 59 minute
+        )
+        select events.event_id, events._loaded_at, hours.latest
+        from raw.events as events
+        inner join hours on date_trunc('hour', events._loaded_at) = hours.loaded_hour
+        inner join staging.stg_product__events as clean on clean.event_id = events.event_id
+        order by hours.loaded_hour, events.event_id limit 1""")
+
+    def append(new_id: str, stamp) -> None:
+        con = connect(database)
+        try:
+            con.execute(f"""insert into raw.events ({', '.join(EVENT_COLUMNS)})
+                select '{new_id}', account_id, user_id, event_name, occurred_at, received_at, properties, ?
+                from raw.events where event_id = ? limit 1""", [stamp, event_id])
+            con.execute("checkpoint")
+        finally:
+            con.close()
+
+    # a later load in the same hour: additions, processed incrementally
+    append("appended_in_hour_1", latest + dt.timedelta(seconds=1))
+    _build(dbt, database, project)
+    assert _reasons(database)["base_product__events_deduplicated"] == ("incremental", "only what changed")
+    assert query(database, "select count(*) from staging.stg_product__events "
+                           "where event_id = 'appended_in_hour_1'") == [(1,)]
+    # a replace load of that hour: the event moved two days, and one more row, same _loaded_at
+    con = connect(database)
+    try:
+        con.execute("update raw.events set occurred_at = occurred_at + interval 2 day, "
+                    "received_at = received_at + interval 2 day where event_id = ?", [event_id])
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    append("replaced_in_hour_1", loaded_at)
+    _build(dbt, database, project)
+    assert _reasons(database)["base_product__events_deduplicated"] == ("full", "rows removed or rewritten in raw events")
     _assert_equals_a_full_refresh(dbt, database, project, tmp_path)
 
 
