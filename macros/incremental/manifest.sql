@@ -429,8 +429,8 @@
     processed in that hour are not the ones it processed (another count or checksum): rows were
     rewritten or removed in the same hour as rows were added. Rows added to a processed hour
     land after what was processed there (a later load) and leave that part as it was. A
-    backfill stamped inside a processed hour, before its latest row, reads as a rewrite too: a
-    full rebuild, never a wrong result. An hour without a recorded max_loaded_at (recorded by
+    backfill stamped inside a processed hour at or before its latest row (or a later load given
+    the same stamp) reads as a rewrite too: a full rebuild, never a wrong result. An hour without a recorded max_loaded_at (recorded by
     an earlier version, or rows without _loaded_at) is checked by count and checksum alone.
     The second check reads raw rows only for hours that grew, filtered on _loaded_at.
 -#}

@@ -95,8 +95,11 @@ def _project_with_a_buggy_model(destination: Path, model: str) -> Path:
     return project
 
 
-def _append_an_event(folder: Path, database: Path, event_id: str, occurred_at: str) -> str:
-    """One new value event of a customer user, loaded before the run starts; returns its account."""
+def _append_an_event(folder: Path, database: Path, event_id: str, occurred_at: str, loaded_at: str) -> str:
+    """One new value event of a customer user, loaded before the run starts, stamped with its own
+    load time (loaded_at: each load after the previous one, as a loader stamps them; a later
+    load sharing an earlier one's stamp reads as a rewrite of that hour and rebuilds in full);
+    returns its account."""
     [(account_id, user_id)] = query(database, """
         select account_id, user_id from staging.stg_product__users
         where not is_internal order by user_id limit 1""")
@@ -104,8 +107,7 @@ def _append_an_event(folder: Path, database: Path, event_id: str, occurred_at: s
     with open(folder / "events.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(EVENT_COLUMNS)
-        writer.writerow([event_id, account_id, user_id, "Report_Run", occurred_at, occurred_at, "",
-                         "2026-06-29 23:00:00"])
+        writer.writerow([event_id, account_id, user_id, "Report_Run", occurred_at, occurred_at, "", loaded_at])
     load(folder, database, append=True)
     return account_id
 
@@ -128,7 +130,7 @@ def test_an_incremental_run_audits_the_rows_it_wrote(tmp_path, dbt, monkeypatch,
     assert _status(first, rules_test) == _status(first, key_test) == "pass"
 
     # an incremental run whose model writes a duplicate inside its scope: its test fails
-    _append_an_event(tmp_path / "day1", database, "audit_1", "2026-06-29 10:00:00")
+    _append_an_event(tmp_path / "day1", database, "audit_1", "2026-06-29 10:00:00", "2026-06-29 23:00:00")
     monkeypatch.setenv(CORRUPT_ENV, "yes")
     buggy = dbt("build", *SCOPE, database=database, project_dir=project)
     monkeypatch.delenv(CORRUPT_ENV)
@@ -153,7 +155,7 @@ def test_an_incremental_run_audits_the_rows_it_wrote(tmp_path, dbt, monkeypatch,
             con.execute(statement)
     finally:
         con.close()
-    _append_an_event(tmp_path / "day2", database, "audit_2", "2026-06-30 09:00:00")
+    _append_an_event(tmp_path / "day2", database, "audit_2", "2026-06-30 09:00:00", "2026-06-30 23:00:00")
     clean = dbt("build", *SCOPE, database=database, project_dir=project)
     assert _status(clean, rules_test) == _status(clean, key_test) == "pass", clean.text[-2000:]
     assert _duplicated_keys(database, schema, model, key) == 1
