@@ -171,6 +171,17 @@ os._exit(code)  # no interpreter shutdown: DuckDB makes no checkpoint of its own
 """
 
 
+CLOCK_A_DAY_AHEAD = r"""
+import datetime as dt, sys
+sys.path.insert(0, sys.argv[1])
+import nightly
+
+# the clock the nightly reads after the build: a day later than the build's start
+nightly._default_as_of_date = lambda: dt.datetime.now(dt.UTC).date().isoformat()
+sys.exit(nightly.main(sys.argv[2:]))
+"""
+
+
 # --------------------------------------------------------------------------------------------
 # fixtures
 
@@ -647,6 +658,30 @@ def test_the_default_as_of_date_is_the_build_s_not_the_clock_s_at_publish_time(t
     assert "as_of_date  2026-06-30 (default: yesterday UTC)" in nightly_module.format_summary(options, result)
     # before the build has run, the clock is all there is
     assert nightly_module._as_of_date(options, nightly_module.NightlyResult()) == "2026-07-01"
+
+
+def test_a_nightly_without_as_of_date_publishes_the_day_its_build_used(night_1, stage):
+    """Without --as-of-date the models use the day before dbt's run_started_at. The serving file,
+    the marts and the summary carry that same day even when the clock has passed midnight by the
+    time the nightly publishes (here: the clock the nightly reads is one day ahead)."""
+    workdir = clone(night_1, stage)
+    argv = nightly_argv(workdir)
+    at = argv.index("--as-of-date")
+    env = _env()
+    env.pop("ACTIVATION_AS_OF_DATE", None)
+    proc = subprocess.run([sys.executable, "-c", CLOCK_A_DAY_AHEAD, str(NIGHTLY.parent), *argv[2:at], *argv[at + 2:]],
+                          capture_output=True, text=True, timeout=900, env=env, cwd=workdir)
+    run = Run(proc.returncode, proc.stdout + proc.stderr)
+    assert run.returncode == 0, run
+    warehouse, serving = workdir / "warehouse.duckdb", workdir / "serving.duckdb"
+    # the build's run_started_at, as every incremental model recorded it
+    [(run_started_at,)] = serving_query(warehouse, "select max(recorded_at) from staging.activation_incremental_manifest")
+    built_for = (run_started_at - dt.timedelta(days=1)).date()
+    assert built_for.isoformat() != AS_OF_DATE  # the warehouse moved on from night 1's as_of_date
+    [(published,)] = serving_query(serving, "select as_of_date from meta.publication")
+    [(last_day,)] = serving_query(serving, "select max(metric_date) from marts.fct_account_tar_daily")
+    assert published == last_day == built_for
+    assert f"as_of_date  {built_for.isoformat()} (default: yesterday UTC)" in run.output
 
 
 def test_summary_names_the_models_rebuilt_in_full_and_why(tmp_path):
