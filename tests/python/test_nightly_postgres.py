@@ -6,7 +6,9 @@ Each run is a separate process, as a scheduler starts it, against one database o
 scratch server (conftest.postgres_server). The runs build on each other, in order: night 1
 publishes; night 2 cannot swap the published schemas while a BI reader holds them (exit 5,
 readers keep the old snapshot, whole); its rerun skips the files already loaded and publishes;
-a second run while one holds the warehouse exits 2 at once; a contract edit rebuilds the TAR
+a second run while one holds the warehouse exits 2 at once; rows added to an hour of
+`_loaded_at` already processed are processed incrementally, and a rewrite in such an hour
+rebuilds the event models in full; a contract edit rebuilds the TAR
 table from its contract and the view over it comes back; a run whose model breaks a row rule
 exits 1, names the rule in its summary (read back from Postgres) and publishes nothing. Exit 1 is
 decided before publishing, by the same code on both engines (test_nightly.py covers its cases).
@@ -14,6 +16,7 @@ decided before publishing, by the same code on both engines (test_nightly.py cov
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import subprocess
@@ -170,6 +173,65 @@ def test_second_run_while_one_holds_the_warehouse_exits_2(setup, night_1):
     finally:
         holder.close()
     assert published(server) == before and snapshot_rows(server) == snapshot
+
+
+def execute(server, sql: str, params=None) -> None:
+    con = server.connect(DATABASE)  # autocommit
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql, params)
+    finally:
+        con.close()
+
+
+def reasons(server) -> dict[str, tuple[str, str]]:
+    return {model: (mode, reason) for model, mode, reason in query(server, """
+        select model_name, refresh_mode, refresh_reason from staging.activation_incremental_manifest
+        where source_table = 'config'""")}
+
+
+def test_an_hour_that_gains_rows_is_read_as_additions_or_as_a_rewrite(setup, night_1):
+    """The rewrite check's query on Postgres (test_incremental_manifest.py has the DuckDB case): a
+    later load into an hour of `_loaded_at` already processed is processed incrementally; a
+    replace load that rewrites a row and adds one in that hour rebuilds the event models in full."""
+    server = setup[0]
+    assert night_1.returncode == 0, night_1
+    # an hour whose latest row leaves room for a later one in the same hour
+    [(event_id, loaded_at, latest)] = query(server, """
+        with hours as (
+            select date_trunc('hour', _loaded_at) as loaded_hour, max(_loaded_at) as latest
+            from raw.events where _loaded_at is not null group by 1
+            having max(_loaded_at) < date_trunc('hour', max(_loaded_at)) + interval '59 minutes'
+        )
+        select events.event_id, events._loaded_at, hours.latest
+        from raw.events as events
+        inner join hours on date_trunc('hour', events._loaded_at) = hours.loaded_hour
+        inner join staging.stg_product__events as clean on clean.event_id = events.event_id
+        order by hours.loaded_hour, events.event_id limit 1""")
+    copy = """insert into raw.events (event_id, account_id, user_id, event_name, occurred_at, received_at,
+                                      properties, _loaded_at)
+              select %s, account_id, user_id, event_name, occurred_at, received_at, properties, %s
+              from raw.events where event_id = %s limit 1"""
+    # a later load in the same hour: additions
+    execute(server, copy, ("appended_in_hour_1", latest + dt.timedelta(seconds=1), event_id))
+    run = nightly(setup)
+    assert run.returncode == 0, run
+    assert reasons(server)["base_product__events_deduplicated"] == ("incremental", "only what changed")
+    assert query(server, "select count(*) from staging.stg_product__events "
+                         "where event_id = 'appended_in_hour_1'") == [(1,)]
+    # a replace load of that hour: the event moved two days, and one more row, same _loaded_at
+    [(occurred_at,)] = query(server, "select occurred_at from staging.stg_product__events where event_id = %s",
+                             (event_id,))
+    execute(server, "update raw.events set occurred_at = occurred_at + interval '2 days', "
+                    "received_at = received_at + interval '2 days' where event_id = %s", (event_id,))
+    execute(server, copy, ("replaced_in_hour_1", loaded_at, event_id))
+    run = nightly(setup)
+    assert run.returncode == 0, run
+    assert reasons(server)["base_product__events_deduplicated"] == ("full", "rows removed or rewritten in raw events")
+    assert "rebuilt     in full: " in run.output and "(rows removed or rewritten in raw events)" in run.output
+    assert query(server, "select occurred_at from staging.stg_product__events where event_id = %s",
+                 (event_id,)) == [(occurred_at + dt.timedelta(days=2),)]
+    assert published(server) == warehouse_counts(server)
 
 
 def test_a_contract_edit_recreates_the_table_and_the_views_over_it(setup, night_1, tmp_path):
