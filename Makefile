@@ -38,7 +38,7 @@ engines: $(ENGINES_STAMP) ## install the Postgres and Spark adapters into .venv 
 
 demo: venv generate load build summary ## generate the small preset, load it, dbt build, print a summary
 
-generate: venv ## generate raw data (PRESET=small|medium|large, DATA_DIR=data/raw)
+generate: venv ## generate raw data (PRESET=small|medium|large|xlarge, DATA_DIR=data/raw)
 	$(BIN)/python scripts/generate_data.py --preset $(PRESET) --out $(DATA_DIR)
 
 load: venv ## replace the raw tables with the files in DATA_DIR

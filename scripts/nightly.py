@@ -5,7 +5,8 @@ Usage::
 
     python scripts/nightly.py [--source-dir DIR] [--database PATH] [--serving-path PATH]
                               [--as-of-date YYYY-MM-DD] [--full-refresh] [--fail-on-stale]
-                              [--unit-tests] [--quiet]
+                              [--unit-tests] [--quiet] [--target-path DIR]
+                              [--log-path DIR]
 
 Steps, in one process (dbt runs in-process through ``dbtRunner``), holding the warehouse from
 the first to the last: its lock file ``<warehouse>.lock`` (scripts/warehouse_lock.py; a second
