@@ -92,6 +92,41 @@ def test_good_vars_pass_validation_and_the_as_of_var_beats_the_environment(dbt, 
     assert run.success, run.text[-3000:]
 
 
+# every configurable var at a valid value other than its default (dbt_project.yml)
+NON_DEFAULT_VARS = {
+    "activation__prompt_window_hours": 12,
+    "activation__setup_criteria": ["workspace_created", "first_core_action"],
+    "activation__checklist_threshold": 0.5,
+    "activation__setup_target_hours": 48,
+    "activation__aha_target_days": 10,
+    "activation__team_habit_target_days": 45,
+    "activation__habit_min_users": 2,
+    "activation__habit_min_weeks": 2,
+    "activation__tar_drop_alert_days": 30,
+    "activation__aha_candidate_window_days": 7,
+    "activation__aha_candidate_min_counts": [2, 4],
+    "activation__aha_candidate_min_support": 5,
+    "activation__survival_max_days": 60,
+}
+
+
+def test_an_adopter_s_own_valid_configuration_builds_green(dbt, warehouse):
+    """The unit tests pin every var their model reads (overrides: vars), so they check the SQL
+    whatever the project is configured with: `dbt build` with every var at another valid value
+    passes, unit tests included, and builds every mart. Before, four unit tests asserted the
+    defaults (habit thresholds, the TAR alert window, the aha window, the prompt window), failed,
+    and dbt skipped every mart after them."""
+    import yaml
+
+    defaults = yaml.safe_load((Path(__file__).parents[2] / "dbt_project.yml").read_text())["vars"]
+    assert set(NON_DEFAULT_VARS) == set(defaults) - {"activation__as_of_date"}
+    assert all(NON_DEFAULT_VARS[name] != defaults[name] for name in NON_DEFAULT_VARS)
+    run = dbt("build", database=warehouse, as_of_date="2026-06-30", extra_vars=NON_DEFAULT_VARS)
+    assert run.success, "\n".join(run.failures()) + run.text[-3000:]
+    assert any(node.startswith("unit_test.") for node in run.statuses)
+    assert "marts.fct_account_activation" in {f"marts.{name}" for name in _models_built(warehouse)}
+
+
 def test_bad_seed_rows_are_named_and_stop_their_downstream_models(dbt, warehouse, tmp_path):
     project = copy_project(tmp_path / "project")
     aha = project / "seeds" / "aha_definitions.csv"
