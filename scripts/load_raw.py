@@ -185,13 +185,43 @@ class SourceFile:
         )
 
 
+COMPRESSION_SUFFIXES = (".gz", ".gzip", ".zst", ".bz2", ".xz", ".zip", ".snappy")
+
+
+def misnamed_files(source_dir: Path) -> list[str]:
+    """Files that are meant as a raw table's file but are not named `<table>.csv` or
+    `<table>.parquet` exactly: another case (`Users.csv`) or compressed (`events.csv.gz`). They
+    would be skipped without a word, so they are refused, each with what to do."""
+    problems = []
+    for path in sorted(source_dir.iterdir()):
+        if not path.is_file() or path.name in {f"{n}.{k}" for n in TABLES for k in ("csv", "parquet")}:
+            continue
+        name = path.name.lower()
+        compressed = name.endswith(COMPRESSION_SUFFIXES)
+        if compressed:
+            name = name.rsplit(".", 1)[0]
+        stem, _, kind = name.rpartition(".")
+        if stem in TABLES and kind in ("csv", "parquet"):
+            fix = "decompress it" if compressed else "rename it"
+            problems.append(f"{path.name}: a raw table's file must be named {stem}.{kind} exactly "
+                            f"(lower case, uncompressed): {fix} to {stem}.{kind}")
+    return problems
+
+
+def unrecognised_files(source_dir: Path) -> list[str]:
+    """Names of the files of source_dir that are no raw table's file (hidden files left out)."""
+    wanted = {f"{n}.{k}" for n in TABLES for k in ("csv", "parquet")}
+    return sorted(p.name for p in source_dir.iterdir()
+                  if p.is_file() and p.name not in wanted and not p.name.startswith("."))
+
+
 def discover(source_dir: Path) -> tuple[list[SourceFile], list[str]]:
     """Find the source file of each table. Returns (files, names of tables without a file)."""
     if not source_dir.is_dir():
         raise ValidationError(f"--source-dir {source_dir}: not a directory")
     files: list[SourceFile] = []
     absent: list[str] = []
-    problems: list[str] = []
+    problems: list[str] = misnamed_files(source_dir)
     for name, table in TABLES.items():
         found = [(k, source_dir / f"{name}.{k}") for k in ("csv", "parquet")]
         found = [(k, p) for k, p in found if p.is_file()]

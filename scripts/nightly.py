@@ -16,7 +16,9 @@ process's instance of the file). The last step, publish or not, checkpoints the 
 it is still held:
 
 1. **Load** the files of ``--source-dir`` (``<table>.csv|.parquet``, the load_raw contract) with
-   ``load_raw.load(..., append=True)``. An absent or empty directory means no new data. Each file's
+   ``load_raw.load(..., append=True)``. An absent or empty directory means no new data; a file
+   meant for a table but named otherwise (``Users.csv``, ``events.csv.gz``) refuses the load
+   (exit 2, ``load_raw.misnamed_files``), and other files are named as ignored. Each file's
    SHA-256 is recorded in ``raw._nightly_file_loads``, inside the load's own transaction (the
    ``before_commit`` step of ``load_raw.load``): the rows and their record commit together or
    not at all, so a file already loaded is skipped and rerunning the same command after a
@@ -174,6 +176,7 @@ class NightlyResult:
     loaded: dict[str, int] = field(default_factory=dict)  # table -> rows appended
     skipped_files: list[str] = field(default_factory=list)  # already loaded earlier
     new_files: list[str] = field(default_factory=list)  # not loaded before: this run loads them
+    ignored_files: list[str] = field(default_factory=list)  # in --source-dir, but no raw table's file
     late_events: int | None = None
     newest_event_before_load: dt.datetime | None = None
     freshness: list[tuple[str, str, float | None]] = field(default_factory=list)  # (source, status, age h)
@@ -311,6 +314,11 @@ def load_new_files(options: Options, result: NightlyResult, con) -> None:
     source_dir = options.source_dir
     candidates: list[Path] = []
     if source_dir is not None and source_dir.is_dir():
+        misnamed = load_raw.misnamed_files(source_dir)
+        if misnamed:
+            raise NightlyError(f"load refused ({source_dir}), nothing loaded:\n  " + "\n  ".join(misnamed),
+                               EXIT_LOAD_OR_LOCK)
+        result.ignored_files = load_raw.unrecognised_files(source_dir)
         for name in TABLES:
             candidates += [p for p in (source_dir / f"{name}.csv", source_dir / f"{name}.parquet") if p.is_file()]
 
@@ -793,10 +801,15 @@ def format_summary(options: Options, result: NightlyResult) -> str:
         lines.append(f"loaded      nothing: the run stopped before loading ({options.source_dir or 'no --source-dir'})")
     elif result.new_files and result.exit_code != EXIT_PUBLISHED:
         lines.append(f"loaded      nothing: {', '.join(result.new_files)} not loaded ({options.source_dir})")
+    elif result.exit_code == EXIT_LOAD_OR_LOCK:
+        lines.append(f"loaded      nothing: the load was refused ({options.source_dir})")
     else:
         lines.append(f"loaded      no new data ({options.source_dir or 'no --source-dir'})")
     if result.skipped_files:
         lines.append("            skipped, already loaded: " + ", ".join(result.skipped_files))
+    if result.ignored_files:
+        lines.append("            ignored, no raw table's file: " + ", ".join(result.ignored_files[:10])
+                     + (f" and {len(result.ignored_files) - 10} more" if len(result.ignored_files) > 10 else ""))
     if result.late_events is not None and result.newest_event_before_load is None:
         lines.append("late rows   n/a (no events before this load)")
     elif result.late_events is not None:

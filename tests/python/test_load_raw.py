@@ -115,6 +115,25 @@ def test_directory_without_any_table_file_is_an_error(tmp_path, db):
     assert not db.exists()
 
 
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Users.csv", "Users.csv: a raw table's file must be named users.csv exactly (lower case, uncompressed): rename it to users.csv"),
+    ("events.csv.gz", "events.csv.gz: a raw table's file must be named events.csv exactly (lower case, uncompressed): decompress it to events.csv"),
+    ("SEAT_ASSIGNMENTS.Parquet", "rename it to seat_assignments.parquet"),
+])
+def test_a_table_file_named_otherwise_is_refused_not_skipped(tmp_path, db, name, expected):
+    """An exporter's capitalised or compressed file would be skipped without a word; it is
+    refused and named, and nothing is loaded, the well-named files included."""
+    d = tmp_path / "d"
+    accounts_csv(d, "a1,A,crm,plg,2024-01-01 00:00:00,false")
+    write(d, name, "whatever\n")
+    write(d, "README.txt", "not a table: ignored\n")
+    with pytest.raises(ValidationError) as refused:
+        load(d, db)
+    assert expected in str(refused.value)
+    assert "README" not in str(refused.value)
+    assert not db.exists()
+
+
 def test_csv_and_parquet_for_same_table_is_an_error(tmp_path, db):
     d = tmp_path / "d"
     accounts_csv(d, "a1,A,crm,plg,2024-01-01 00:00:00,false")

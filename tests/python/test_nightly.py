@@ -577,6 +577,33 @@ def test_exit_code_2_bad_input_loads_nothing(night_1, stage, tmp_path):
     assert fingerprint(workdir / "serving.duckdb") == before
 
 
+def test_exit_code_2_a_table_file_named_otherwise_is_refused_and_other_files_are_named(night_1, stage, batches, tmp_path):
+    """A drop directory is not "no new data" when its files are the exporter's `events.csv.gz`
+    or `Users.csv`: the night is refused (exit 2), naming each file and what to do. A file that
+    is no table's at all is loaded around and named in the summary as ignored."""
+    workdir = clone(night_1, stage)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    shutil.copy(batches[1] / "events.csv", drop / "Events.csv")
+    (drop / "users.csv.gz").write_bytes(b"not read")
+    before_raw, before = raw_counts(workdir / "warehouse.duckdb"), fingerprint(workdir / "serving.duckdb")
+    run = nightly(workdir, "--source-dir", str(drop))
+    assert run.returncode == 2, run
+    assert "Events.csv: a raw table's file must be named events.csv exactly" in run.output
+    assert "users.csv.gz: a raw table's file must be named users.csv exactly" in run.output
+    assert "no new data" not in run.output
+    assert raw_counts(workdir / "warehouse.duckdb") == before_raw
+    assert fingerprint(workdir / "serving.duckdb") == before
+    # renamed, it loads; the exporter's manifest beside it is named, not loaded
+    (drop / "Events.csv").rename(drop / "events.csv")
+    (drop / "users.csv.gz").unlink()
+    (drop / "_manifest.json").write_text("{}")
+    run = nightly(workdir, "--source-dir", str(drop), quiet=False)
+    assert run.returncode == 0, run
+    assert "ignored, no raw table's file: _manifest.json" in run.output
+    assert raw_counts(workdir / "warehouse.duckdb")["events"] > before_raw["events"]
+
+
 def test_exit_code_2_warehouse_locked(night_1, stage):
     workdir = clone(night_1, stage)
     holder = subprocess.Popen(
