@@ -203,3 +203,15 @@ def test_a_bad_thread_count_is_named(dbt, tmp_path, threads):
               env={"ACTIVATION_DBT_THREADS": threads})
     assert not run.success
     assert f"ACTIVATION_DBT_THREADS must be a whole number of at least 1, not {threads}" in run.text, run.text[-2000:]
+
+
+@pytest.mark.parametrize("limit", ["75", "12 gigs", "lots"])
+def test_a_bad_memory_limit_is_named(dbt, tmp_path, limit):
+    """ACTIVATION_DUCKDB_MEMORY_LIMIT must be a size with its unit or a share of RAM; anything
+    else stops dbt with a message naming the variable and the value (before, a bare number ended
+    in some 200 lines of traceback and DuckDB's 'Unknown unit for memory')."""
+    run = dbt("show", "--inline", "select 1 as x", database=tmp_path / "memory.duckdb",
+              env={"ACTIVATION_DUCKDB_MEMORY_LIMIT": limit})
+    assert not run.success
+    assert ("ACTIVATION_DUCKDB_MEMORY_LIMIT must be a size with its unit (12GB, 800MiB) or a share of RAM "
+            f"(80%), not {limit}") in run.text, run.text[-2000:]
