@@ -26,7 +26,9 @@
         {%- if min_value is not none %} {{ '>=' if min_inclusive else '>' }} {{ min_value }}{% endif -%}
         {%- if max_value is not none %}{{ ' and' if min_value is not none }} {{ '<=' if max_inclusive else '<' }} {{ max_value }}{% endif -%}
     {%- endset -%}
-    {%- if not is_plain_number or (integer and value != value | int) -%}
+    {#- NaN is not equal to itself; an infinity minus itself is NaN -#}
+    {%- if not is_plain_number or value != value or (value - value) != 0
+          or (integer and value != value | int) -%}
         {{- return(_activation_config_error(name, value, expectation)) -}}
     {%- elif min_value is not none and (value < min_value or (not min_inclusive and value == min_value)) -%}
         {{- return(_activation_config_error(name, value, expectation)) -}}
@@ -77,18 +79,20 @@
 
 {% macro activation_validate_config() -%}
     {%- if execute -%}
+        {#- windows are bounded (a year for the prompt window, ten years for the others), so
+            that no date computed from them leaves the engines' timestamp range -#}
         {%- set problems = [
             activation_as_of_date_resolved()[1],
-            _activation_check_number('activation__prompt_window_hours', min_value=0, min_inclusive=false),
+            _activation_check_number('activation__prompt_window_hours', min_value=0, max_value=8760, min_inclusive=false),
             _activation_check_number('activation__checklist_threshold', min_value=0, max_value=1, max_inclusive=false),
-            _activation_check_number('activation__setup_target_hours', min_value=1, integer=true),
-            _activation_check_number('activation__aha_target_days', min_value=1, integer=true),
-            _activation_check_number('activation__team_habit_target_days', min_value=1, integer=true),
+            _activation_check_number('activation__setup_target_hours', min_value=1, max_value=87600, integer=true),
+            _activation_check_number('activation__aha_target_days', min_value=1, max_value=3650, integer=true),
+            _activation_check_number('activation__team_habit_target_days', min_value=1, max_value=3650, integer=true),
             _activation_check_number('activation__habit_min_users', min_value=1, integer=true),
             _activation_check_number('activation__habit_min_weeks', min_value=1, max_value=4, integer=true),
-            _activation_check_number('activation__tar_drop_alert_days', min_value=0, integer=true),
+            _activation_check_number('activation__tar_drop_alert_days', min_value=0, max_value=3650, integer=true),
             _activation_check_setup_criteria(),
-            _activation_check_number('activation__aha_candidate_window_days', min_value=1, integer=true),
+            _activation_check_number('activation__aha_candidate_window_days', min_value=1, max_value=3650, integer=true),
             _activation_check_min_counts(),
             _activation_check_number('activation__aha_candidate_min_support', min_value=1, integer=true),
             _activation_check_number('activation__survival_max_days', min_value=0, max_value=999, integer=true),

@@ -121,7 +121,7 @@ prompted_by_intervention as (
             )
             and {{ events }}.event_at >= classified_interventions.sent_at
             and {{ events }}.event_at
-            < {{ dbt.dateadd('hour', var('activation__prompt_window_hours'), 'classified_interventions.sent_at') }}
+            < {{ dbt.dateadd('second', activation_prompt_window_seconds(), 'classified_interventions.sent_at') }}
     where
         not classified_accounts.is_test_account
         and classified_catalog.is_value_action
@@ -155,4 +155,16 @@ classified as (
     left join classified_advanced_features
         on catalogued.feature = classified_advanced_features.feature
 ),
+{%- endmacro %}
+
+{#-
+    The prompt window in whole seconds: activation__prompt_window_hours may be a fraction (0.5 =
+    30 minutes), which dbt.dateadd with 'hour' would round to a whole hour (it casts the count
+    to an integer on DuckDB and Spark). A value the run-start check refuses (not a number, NaN,
+    an infinity, beyond a year) gives 0 here, so the project still parses and that check names it.
+-#}
+{% macro activation_prompt_window_seconds() -%}
+    {%- set hours = var('activation__prompt_window_hours') -%}
+    {%- set usable = hours is number and hours is not boolean and hours == hours and 0 < hours <= 8760 -%}
+    {{- return(((hours * 3600) | round | int) if usable else 0) -}}
 {%- endmacro %}

@@ -92,8 +92,7 @@ whole_accounts as (
 
 -- the days an intervention's prompt window can reach past the date it was sent (a window of
 -- 24 hours reaches the next date)
-{%- set window_hours = var('activation__prompt_window_hours') %}
-{%- set window_days = ((window_hours / 24) | round(0, 'ceil') | int) if window_hours is number else 0 %}
+{%- set window_days = (activation_prompt_window_seconds() / 86400) | round(0, 'ceil') | int %}
 window_day_offsets as (
     {%- for offset in range(window_days + 1) %}
     select {{ offset }} as day_offset
@@ -119,7 +118,7 @@ intervention_pairs as (
         )
         and interventions.sent_at is not null
         and {{ dbt.dateadd('day', 'window_day_offsets.day_offset', 'cast(interventions.sent_at as date)') }}
-        <= cast({{ dbt.dateadd('hour', window_hours, 'interventions.sent_at') }} as date)
+        <= cast({{ dbt.dateadd('second', activation_prompt_window_seconds(), 'interventions.sent_at') }} as date)
 ),
 
 -- every version of a changed subscription change: the date its seats take effect

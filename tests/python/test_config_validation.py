@@ -61,6 +61,22 @@ def test_bad_vars_stop_before_any_model_and_are_all_named(dbt, warehouse, variab
     assert _models_built(warehouse) == []
 
 
+def test_numbers_no_engine_can_use_are_named_before_any_model(dbt, warehouse):
+    """NaN, an infinity and a window far beyond any date range pass a plain "number > 0" check and
+    then failed inside a model with a database error that named no var (a column "nan", an
+    infinity converted to an integer, a date out of range)."""
+    run = dbt("build", "--vars", "{activation__checklist_threshold: .nan, activation__prompt_window_hours: .inf, "
+                                 "activation__aha_target_days: 1000000000}",
+              database=warehouse, as_of_date="2026-06-30")
+    assert not run.success
+    assert "3 invalid configuration value(s)" in run.text, run.text[-3000:]
+    for message in ("var activation__checklist_threshold: got NaN; expected a number >= 0 and < 1",
+                    "var activation__prompt_window_hours: got Infinity; expected a number > 0 and <= 8760",
+                    "var activation__aha_target_days: got 1000000000; expected an integer >= 1 and <= 3650"):
+        assert f"Invalid {message}" in run.text, run.text[-3000:]
+    assert _models_built(warehouse) == []
+
+
 @pytest.mark.parametrize(
     ("as_of_date", "expected"),
     [
@@ -94,7 +110,7 @@ def test_good_vars_pass_validation_and_the_as_of_var_beats_the_environment(dbt, 
 
 # every configurable var at a valid value other than its default (dbt_project.yml)
 NON_DEFAULT_VARS = {
-    "activation__prompt_window_hours": 12,
+    "activation__prompt_window_hours": 1.5,
     "activation__setup_criteria": ["workspace_created", "first_core_action"],
     "activation__checklist_threshold": 0.5,
     "activation__setup_target_hours": 48,
