@@ -744,6 +744,8 @@ def run(options: Options) -> NightlyResult:
     result = NightlyResult()
     # profiles.yml reads the database path, macros/config/as_of.sql the as_of_date
     environment = {DATABASE_ENV_VAR: str(options.database), AS_OF_ENV_VAR: options.as_of_date}
+    if options.on_postgres:  # dbt's sessions read raw timestamps in UTC (activation_check_session_time_zone)
+        environment["PGTZ"] = os.environ.get("PGTZ") or "UTC"
     previous_env = {name: os.environ.get(name) for name in environment}
     set_environ(environment)
     try:

@@ -3,11 +3,13 @@ the seed row (issue 3, item 2)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from conftest import copy_project, generate, load, query
+from conftest import PROJECT_ROOT, copy_project, generate, load, query
 
 
 @pytest.fixture(scope="module")
@@ -231,3 +233,30 @@ def test_a_bad_memory_limit_is_named(dbt, tmp_path, limit):
     assert not run.success
     assert ("ACTIVATION_DUCKDB_MEMORY_LIMIT must be a size with its unit (12GB, 800MiB) or a share of RAM "
             f"(80%), not {limit}") in run.text, run.text[-2000:]
+
+
+def test_raw_timestamps_with_a_time_zone_are_read_in_utc_whatever_the_host_s_zone(warehouse, tmp_path):
+    """An extract-load tool may type raw timestamps `timestamp with time zone`. The profile pins
+    DuckDB's session to UTC, so each one becomes its UTC time on a host in New York too (before,
+    every signup moved by the host's offset, and cohorts with them). dbt runs in its own process:
+    the host's zone is read once per process."""
+    import subprocess
+    import sys
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        expected = con.execute("select account_id, created_at from raw.accounts order by account_id").fetchall()
+        con.execute("alter table raw.accounts alter column created_at set data type timestamptz "
+                    "using created_at at time zone 'UTC'")
+    finally:
+        con.close()
+    environment = dict(os.environ, TZ="America/New_York", ACTIVATION_DUCKDB_PATH=str(warehouse),
+                       ACTIVATION_AS_OF_DATE="2026-06-30")
+    run = subprocess.run([str(Path(sys.executable).parent / "dbt"), "run", "--select", "base_product__accounts",
+                          "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT),
+                          "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+                         capture_output=True, text=True, env=environment, timeout=600)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert query(warehouse, "select account_id, created_at from staging.base_product__accounts "
+                            "order by account_id") == expected

@@ -354,6 +354,39 @@ def test_postgres_builds_every_model_empty(request, batches):
     assert not any(marts.values()), {name: len(rows) for name, rows in marts.items() if rows}
 
 
+def test_postgres_reads_raw_timestamps_with_a_time_zone_in_utc_or_stops(request, batches):
+    """An extract-load tool may type raw timestamps `timestamp with time zone`; Postgres reads
+    them as wall times of the session's zone, which the profile cannot set. In another zone the
+    run stops at its start, naming the columns and the fix (PGTZ=UTC), instead of shifting every
+    signup; with PGTZ=UTC each timestamp is its UTC time."""
+    engine = Postgres(request, "time_zone")
+    engine.load(batches[0], append=False)
+    con = engine.server.connect(engine.dbname)
+    try:
+        with con.cursor() as cur:
+            cur.execute("select account_id, created_at from raw.accounts order by account_id limit 1")
+            account_id, created_at = cur.fetchone()
+            cur.execute("set timezone = 'UTC'")
+            cur.execute("alter table raw.accounts alter column created_at type timestamptz "
+                        "using created_at at time zone 'UTC'")
+    finally:
+        con.close()
+    select = ("run", "--select", "base_product__accounts")
+    stopped = engine.dbt(*select, database=None, env={**engine.env, "PGTZ": "America/New_York"})
+    assert not stopped.success
+    assert ("Raw columns of type timestamp with time zone (accounts.created_at) would be read in this "
+            "session's time zone, America/New_York, not in UTC. Run dbt with the environment variable "
+            "PGTZ=UTC") in stopped.text, stopped.text[-3000:]
+    _assert_built(engine.dbt(*select, database=None, env={**engine.env, "PGTZ": "UTC"}), engine.name)
+    con = engine.server.connect(engine.dbname)
+    try:
+        with con.cursor() as cur:
+            cur.execute("select created_at from staging.base_product__accounts where account_id = %s", (account_id,))
+            assert cur.fetchone()[0] == created_at
+    finally:
+        con.close()
+
+
 def test_spark_loader_keeps_the_contract(engines, snapshots, tmp_path):
     """The Spark loader refuses what the DuckDB loader refuses, with its messages, and loads
     nothing then (no staging table left behind); an append adds rows with the contract's types.
