@@ -260,3 +260,26 @@ def test_raw_timestamps_with_a_time_zone_are_read_in_utc_whatever_the_host_s_zon
     assert run.returncode == 0, run.stdout[-3000:]
     assert query(warehouse, "select account_id, created_at from staging.base_product__accounts "
                             "order by account_id") == expected
+
+
+def test_raw_tables_off_the_contract_are_named_before_any_model(dbt, warehouse):
+    """A raw layer written by an extract-load tool may miss a table or a column, or carry text
+    timestamps: the run stops at its start with one message naming each problem, before any
+    model builds (before, a database error inside the first model that read it: "Table with name
+    interventions does not exist! Did you mean aha_definitions?"). A selection that reads no
+    source does not need the raw layer."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("drop table raw.interventions")
+        con.execute("alter table raw.events alter column occurred_at set data type varchar")
+        con.execute("alter table raw.users drop column is_internal")
+    finally:
+        con.close()
+    run = dbt("build", database=warehouse, as_of_date="2026-06-30")
+    assert not run.success
+    assert "The raw tables do not match the raw contract" in run.text, run.text[-3000:]
+    for problem in ("raw.events.occurred_at is character varying(256), not a timestamp",
+                    "raw.interventions does not exist", "raw.users.is_internal is missing"):
+        assert problem in run.text, run.text[-3000:]
+    assert _models_built(warehouse) == []
+    assert dbt("seed", database=warehouse, as_of_date="2026-06-30").success

@@ -640,3 +640,17 @@ def test_cli_exit_codes_and_env_var(tmp_path, db):
 
     r = run_cli("--database", str(other))  # usage error: bad input, not lock/IO
     assert r.returncode == 1 and "--source-dir" in r.stderr
+
+
+def test_the_dbt_sources_declare_the_raw_contract():
+    """models/staging/_staging__sources.yml lists each raw table's columns with the contract's
+    types: the run-start check (macros/config/raw_tables.sql) reads them, so they must be the
+    contract's, in its order."""
+    import yaml
+
+    from raw_schema import TABLES
+
+    sources = yaml.safe_load((Path(__file__).parents[2] / "models/staging/_staging__sources.yml").read_text())
+    [product] = sources["sources"]
+    declared = {t["name"]: [(c["name"], c["data_type"]) for c in t["columns"]] for t in product["tables"]}
+    assert declared == {name: [(c.name, c.sql_type.lower()) for c in table.columns] for name, table in TABLES.items()}

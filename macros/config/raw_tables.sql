@@ -1,0 +1,68 @@
+{#-
+    Run-start check (on-run-start) of the raw tables an invocation reads: each exists, has
+    every column of the raw contract (the `columns` of models/staging/_staging__sources.yml,
+    which tests/python/test_load_raw.py keeps equal to scripts/raw_schema.py), and each column
+    the contract types `timestamp` has a timestamp type (with or without a time zone). A raw
+    layer that load_raw.py did not write (an extract-load tool's) can miss a table or carry
+    text timestamps; this names every such problem in one message, before any model runs,
+    rather than a database error inside one of them. Other types are cast in the base models.
+    Runs only when a selected node reads a source, so `dbt seed` on an empty warehouse or a
+    selection of marts needs no raw layer.
+-#}
+{% macro activation_check_raw_tables() -%}
+    {{- return(adapter.dispatch('activation_check_raw_tables', 'activation')()) -}}
+{%- endmacro %}
+
+{% macro default__activation_check_raw_tables() -%}
+    {%- if execute and _activation_selection_reads_sources() -%}
+        {%- set problems = [] -%}
+        {%- for source_node in graph.sources.values() | selectattr('source_name', 'equalto', 'product') | sort(attribute='name') -%}
+            {%- set relation = adapter.get_relation(database=source_node.database, schema=source_node.schema,
+                                                    identifier=source_node.identifier) -%}
+            {%- if relation is none -%}
+                {%- do problems.append(source_node.schema ~ "." ~ source_node.identifier ~ " does not exist") -%}
+            {%- else -%}
+                {%- set actual = {} -%}
+                {%- for column in adapter.get_columns_in_relation(relation) -%}
+                    {%- do actual.update({column.name | lower: column.data_type | lower}) -%}
+                {%- endfor -%}
+                {%- for name, column in source_node.columns.items() -%}
+                    {%- set where = source_node.schema ~ "." ~ source_node.identifier ~ "." ~ name -%}
+                    {%- if name not in actual -%}
+                        {%- do problems.append(where ~ " is missing") -%}
+                    {%- elif column.data_type == 'timestamp' and not actual[name].startswith('timestamp') -%}
+                        {%- do problems.append(where ~ " is " ~ actual[name] ~ ", not a timestamp") -%}
+                    {%- endif -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if problems -%}
+            {{- exceptions.raise_compiler_error(
+                "The raw tables do not match the raw contract (SPEC section 1, scripts/raw_schema.py):\n  "
+                ~ (problems | join('\n  '))
+                ~ "\nLoad files with scripts/load_raw.py (it creates a table without a file empty), or have"
+                ~ " the extract-load tool write these columns with these types.") -}}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
+
+{#- Spark: raw tables are written by the Spark loader, with the contract's types. Listing a
+    table's columns there costs a metastore round trip per table, on every invocation. -#}
+{% macro spark__activation_check_raw_tables() -%}
+    select 1
+{%- endmacro %}
+
+{#- True when a node this invocation selects reads a source (the base models, the nothing-lost
+    test). Without a known selection (a compile for sqlfluff), false. -#}
+{% macro _activation_selection_reads_sources() -%}
+    {%- for unique_id in selected_resources or [] -%}
+        {%- set node = graph.nodes.get(unique_id) -%}
+        {%- for parent in (node.depends_on.nodes if node is not none else []) -%}
+            {%- if parent.startswith('source.') -%}
+                {{- return(true) -}}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{- return(false) -}}
+{%- endmacro %}
