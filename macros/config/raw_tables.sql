@@ -1,5 +1,5 @@
 {#-
-    Run-start check (on-run-start) of the raw tables an invocation reads: each exists, has
+    Run-start check (activation_check_raw_layer) of the raw tables an invocation reads: each exists, has
     every column of the raw contract (the `columns` of models/staging/_staging__sources.yml,
     which tests/python/test_load_raw.py keeps equal to scripts/raw_schema.py), and each column
     the contract types `timestamp` has a timestamp type (with or without a time zone). A raw
@@ -9,6 +9,13 @@
     Runs only when a selected node reads a source, so `dbt seed` on an empty warehouse or a
     selection of marts needs no raw layer.
 -#}
+{#- The on-run-start hook of both raw-layer checks: one hook, one statement. -#}
+{% macro activation_check_raw_layer() -%}
+    {%- do activation_check_session_time_zone() -%}
+    {%- do activation_check_raw_tables() -%}
+    select 1
+{%- endmacro %}
+
 {% macro activation_check_raw_tables() -%}
     {{- return(adapter.dispatch('activation_check_raw_tables', 'activation')()) -}}
 {%- endmacro %}
@@ -44,13 +51,11 @@
                 ~ " the extract-load tool write these columns with these types.") -}}
         {%- endif -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}
 
 {#- Spark: raw tables are written by the Spark loader, with the contract's types. Listing a
     table's columns there costs a metastore round trip per table, on every invocation. -#}
 {% macro spark__activation_check_raw_tables() -%}
-    select 1
 {%- endmacro %}
 
 {#- True when a node this invocation selects reads a source (the base models, the nothing-lost

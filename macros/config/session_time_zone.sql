@@ -1,5 +1,5 @@
 {#-
-    Run-start check (on-run-start): raw timestamps are UTC (SPEC section 0). A raw column that an
+    Run-start check (activation_check_raw_layer): raw timestamps are UTC (SPEC section 0). A raw column that an
     extract-load tool typed `timestamp with time zone` is read as the wall time of the session's
     time zone, so that zone must be UTC. DuckDB's is pinned by the profile (settings TimeZone)
     and Spark's by the session (spark.sql.session.timeZone); a Postgres session takes the
@@ -12,7 +12,6 @@
 {%- endmacro %}
 
 {% macro default__activation_check_session_time_zone() -%}
-    select 1
 {%- endmacro %}
 
 {% macro postgres__activation_check_session_time_zone() -%}
@@ -33,5 +32,4 @@
                 ~ " PGTZ=UTC (or ALTER ROLE <user> SET timezone = 'UTC').") -}}
         {%- endif -%}
     {%- endif -%}
-    select 1
 {%- endmacro %}
