@@ -53,6 +53,14 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro duckdb__activation_check_raw_tables() -%}
+    {%- do default__activation_check_raw_tables() -%}
+{%- endmacro %}
+
+{% macro postgres__activation_check_raw_tables() -%}
+    {%- do default__activation_check_raw_tables() -%}
+{%- endmacro %}
+
 {#- Spark: raw tables are written by the Spark loader, with the contract's types. Listing a
     table's columns there costs a metastore round trip per table, on every invocation. -#}
 {% macro spark__activation_check_raw_tables() -%}

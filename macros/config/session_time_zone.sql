@@ -11,7 +11,14 @@
     {{- return(adapter.dispatch('activation_check_session_time_zone', 'activation')()) -}}
 {%- endmacro %}
 
+{#- DuckDB: the profile pins TimeZone to UTC; Spark: the session's spark.sql.session.timeZone. -#}
 {% macro default__activation_check_session_time_zone() -%}
+{%- endmacro %}
+
+{% macro duckdb__activation_check_session_time_zone() -%}
+{%- endmacro %}
+
+{% macro spark__activation_check_session_time_zone() -%}
 {%- endmacro %}
 
 {% macro postgres__activation_check_session_time_zone() -%}
