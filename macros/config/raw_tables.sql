@@ -1,11 +1,15 @@
 {#-
     Run-start check (activation_check_raw_layer) of the raw tables an invocation reads: each exists, has
     every column of the raw contract (the `columns` of models/staging/_staging__sources.yml,
-    which tests/python/test_load_raw.py keeps equal to scripts/raw_schema.py), and each column
-    the contract types `timestamp` has a timestamp type (with or without a time zone). A raw
-    layer that load_raw.py did not write (an extract-load tool's) can miss a table or carry
-    text timestamps; this names every such problem in one message, before any model runs,
-    rather than a database error inside one of them. Other types are cast in the base models.
+    which tests/python/test_load_raw.py keeps equal to scripts/raw_schema.py), each column the
+    contract types `timestamp` has a timestamp type (with or without a time zone), and no column
+    it types `boolean` or `bigint` is text. A raw layer that load_raw.py did not write (an
+    extract-load tool's, or CSV files landed as text) can miss a table or carry text where the
+    base models cast to a timestamp, a boolean or an integer, and one value that does not parse
+    ('yes', '12 seats') would fail that cast inside a model, on every run until the row goes;
+    this names every such problem in one message, before any model runs. Other types (an integer
+    flag for a boolean, a decimal for an integer, any type for a `varchar` column) are cast in
+    the base models, where every value converts.
     Runs only when a selected node reads a source, so `dbt seed` on an empty warehouse or a
     selection of marts needs no raw layer.
 -#}
@@ -39,6 +43,10 @@
                         {%- do problems.append(where ~ " is missing") -%}
                     {%- elif column.data_type == 'timestamp' and not actual[name].startswith('timestamp') -%}
                         {%- do problems.append(where ~ " is " ~ actual[name] ~ ", not a timestamp") -%}
+                    {%- elif column.data_type in ('boolean', 'bigint')
+                            and actual[name].startswith(('character', 'varchar', 'text', 'string', 'bpchar')) -%}
+                        {%- do problems.append(where ~ " is " ~ actual[name] ~ ", text where the contract has "
+                                               ~ ("a boolean" if column.data_type == 'boolean' else "an integer")) -%}
                     {%- endif -%}
                 {%- endfor -%}
             {%- endif -%}

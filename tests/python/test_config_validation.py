@@ -4,6 +4,7 @@ the seed row (issue 3, item 2)."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -266,20 +267,28 @@ def test_raw_tables_off_the_contract_are_named_before_any_model(dbt, warehouse):
     """A raw layer written by an extract-load tool may miss a table or a column, or carry text
     timestamps: the run stops at its start with one message naming each problem, before any
     model builds (before, a database error inside the first model that read it: "Table with name
-    interventions does not exist! Did you mean aha_definitions?"). A selection that reads no
-    source does not need the raw layer."""
+    interventions does not exist! Did you mean aha_definitions?"). So is a boolean or integer
+    column landed as text, where one value that does not parse ('12 seats') failed the base
+    model's cast on every run. A selection that reads no source does not need the raw layer."""
     con = duckdb.connect(str(warehouse))
     try:
         con.execute("drop table raw.interventions")
         con.execute("alter table raw.events alter column occurred_at set data type varchar")
         con.execute("alter table raw.users drop column is_internal")
+        con.execute("alter table raw.accounts alter column is_test_account set data type varchar")
+        con.execute("alter table raw.subscriptions alter column licensed_seats set data type varchar")
+        con.execute("update raw.subscriptions set licensed_seats = licensed_seats || ' seats'")
     finally:
         con.close()
     run = dbt("build", database=warehouse, as_of_date="2026-06-30")
     assert not run.success
     assert "The raw tables do not match the raw contract" in run.text, run.text[-3000:]
-    for problem in ("raw.events.occurred_at is character varying(256), not a timestamp",
-                    "raw.interventions does not exist", "raw.users.is_internal is missing"):
+    for problem in ("raw.interventions does not exist", "raw.users.is_internal is missing"):
         assert problem in run.text, run.text[-3000:]
+    # the type as the adapter names it (DuckDB: "character varying(256)"), then what it should be
+    for column, expected in (("raw.events.occurred_at", "not a timestamp"),
+                             ("raw.accounts.is_test_account", "text where the contract has a boolean"),
+                             ("raw.subscriptions.licensed_seats", "text where the contract has an integer")):
+        assert re.search(rf"{re.escape(column)} is [^\n,]*char[^\n,]*, {expected}", run.text), run.text[-3000:]
     assert _models_built(warehouse) == []
     assert dbt("seed", database=warehouse, as_of_date="2026-06-30").success
