@@ -69,9 +69,11 @@
     {%- do default__activation_check_raw_tables() -%}
 {%- endmacro %}
 
-{#- Spark: raw tables are written by the Spark loader, with the contract's types. Listing a
-    table's columns there costs a metastore round trip per table, on every invocation. -#}
+{#- Spark and Databricks, where an extract-load tool (Auto Loader, Fivetran) may land the raw
+    tables too: a `describe` per raw table, seconds against a Spark build's minutes. Spark names
+    text `string` and timestamps `timestamp` or `timestamp_ntz`. -#}
 {% macro spark__activation_check_raw_tables() -%}
+    {%- do default__activation_check_raw_tables() -%}
 {%- endmacro %}
 
 {#- True when a node this invocation selects reads a source (the base models, the nothing-lost
