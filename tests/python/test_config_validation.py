@@ -236,6 +236,28 @@ def test_a_bad_memory_limit_is_named(dbt, tmp_path, limit):
             f"(80%), not {limit}") in run.text, run.text[-2000:]
 
 
+def test_the_memory_limit_rule_accepts_what_duckdb_reads_and_nothing_else():
+    """The profile's rule for ACTIVATION_DUCKDB_MEMORY_LIMIT agrees with DuckDB's own parser:
+    every form DuckDB takes passes (until 2026-12-04 the rule refused 12G, 16 gigabytes and
+    none, which DuckDB reads), and every form it refuses is named by the profile instead of
+    failing inside DuckDB."""
+    profile = (PROJECT_ROOT / "profiles.yml").read_text()
+    rule = re.search(r"modules\.re\.fullmatch\('([^']+)', limit\)", profile).group(1)
+    con = duckdb.connect()
+    try:
+        for value in ["12GB", "12G", "12 g", "800MiB", "0.5GB", "16 gigabytes", "2 terabytes", "4000000 bytes",
+                      "80%", "50 %", "none", "-1", "75", "1e9", "1,5GB", "12 gigs", "lots", "GB", ""]:
+            try:
+                con.execute(f"set memory_limit = '{value}'")
+                duckdb_reads = True
+            except duckdb.Error:
+                duckdb_reads = False
+            con.execute("set memory_limit = '2GB'")
+            assert (re.fullmatch(rule, value) is not None) == duckdb_reads, (value, duckdb_reads)
+    finally:
+        con.close()
+
+
 def test_raw_timestamps_with_a_time_zone_are_read_in_utc_whatever_the_host_s_zone(warehouse, tmp_path):
     """An extract-load tool may type raw timestamps `timestamp with time zone`. The profile pins
     DuckDB's session to UTC, so each one becomes its UTC time on a host in New York too (before,
