@@ -186,6 +186,9 @@ class SourceFile:
 
 
 COMPRESSION_SUFFIXES = (".gz", ".gzip", ".zst", ".bz2", ".xz", ".zip", ".snappy")
+FILE_KINDS = ("csv", "parquet")
+# the file names a source directory may hold for the raw tables: <table>.csv or <table>.parquet
+TABLE_FILE_NAMES = frozenset(f"{name}.{kind}" for name in TABLES for kind in FILE_KINDS)
 
 
 def misnamed_files(source_dir: Path) -> list[str]:
@@ -194,14 +197,14 @@ def misnamed_files(source_dir: Path) -> list[str]:
     would be skipped without a word, so they are refused, each with what to do."""
     problems = []
     for path in sorted(source_dir.iterdir()):
-        if not path.is_file() or path.name in {f"{n}.{k}" for n in TABLES for k in ("csv", "parquet")}:
+        if not path.is_file() or path.name in TABLE_FILE_NAMES:
             continue
         name = path.name.lower()
         compressed = name.endswith(COMPRESSION_SUFFIXES)
         if compressed:
             name = name.rsplit(".", 1)[0]
         stem, _, kind = name.rpartition(".")
-        if stem in TABLES and kind in ("csv", "parquet"):
+        if stem in TABLES and kind in FILE_KINDS:
             fix = "decompress it" if compressed else "rename it"
             problems.append(f"{path.name}: a raw table's file must be named {stem}.{kind} exactly "
                             f"(lower case, uncompressed): {fix} to {stem}.{kind}")
@@ -210,9 +213,8 @@ def misnamed_files(source_dir: Path) -> list[str]:
 
 def unrecognised_files(source_dir: Path) -> list[str]:
     """Names of the files of source_dir that are no raw table's file (hidden files left out)."""
-    wanted = {f"{n}.{k}" for n in TABLES for k in ("csv", "parquet")}
     return sorted(p.name for p in source_dir.iterdir()
-                  if p.is_file() and p.name not in wanted and not p.name.startswith("."))
+                  if p.is_file() and p.name not in TABLE_FILE_NAMES and not p.name.startswith("."))
 
 
 def discover(source_dir: Path) -> tuple[list[SourceFile], list[str]]:
@@ -223,7 +225,7 @@ def discover(source_dir: Path) -> tuple[list[SourceFile], list[str]]:
     absent: list[str] = []
     problems: list[str] = misnamed_files(source_dir)
     for name, table in TABLES.items():
-        found = [(k, source_dir / f"{name}.{k}") for k in ("csv", "parquet")]
+        found = [(k, source_dir / f"{name}.{k}") for k in FILE_KINDS]
         found = [(k, p) for k, p in found if p.is_file()]
         if len(found) > 1:
             problems.append(

@@ -320,7 +320,7 @@ def load_new_files(options: Options, result: NightlyResult, con) -> None:
                                EXIT_LOAD_OR_LOCK)
         result.ignored_files = load_raw.unrecognised_files(source_dir)
         for name in TABLES:
-            candidates += [p for p in (source_dir / f"{name}.csv", source_dir / f"{name}.parquet") if p.is_file()]
+            candidates += [p for p in (source_dir / f"{name}.{kind}" for kind in load_raw.FILE_KINDS) if p.is_file()]
 
     _query(con, f"create schema if not exists {RAW_SCHEMA}")
     _query(con, f"create table if not exists {LEDGER} (file_name varchar, sha256 varchar, "
