@@ -580,7 +580,8 @@ def test_exit_code_2_bad_input_loads_nothing(night_1, stage, tmp_path):
 def test_exit_code_2_a_table_file_named_otherwise_is_refused_and_other_files_are_named(night_1, stage, batches, tmp_path):
     """A drop directory is not "no new data" when its files are the exporter's `events.csv.gz`
     or `Users.csv`: the night is refused (exit 2), naming each file and what to do. A file that
-    is no table's at all is named in the summary as ignored (the next test)."""
+    is no table's at all is named in the summary as ignored
+    (test_a_nightly_without_as_of_date_publishes_the_day_its_build_used)."""
     workdir = clone(night_1, stage)
     drop = tmp_path / "drop"
     drop.mkdir()
@@ -594,7 +595,6 @@ def test_exit_code_2_a_table_file_named_otherwise_is_refused_and_other_files_are
     assert "no new data" not in run.output
     assert raw_counts(workdir / "warehouse.duckdb") == before_raw
     assert fingerprint(workdir / "serving.duckdb") == before
-    # a file that names no table is named as ignored: test_a_nightly_without_as_of_date_...
 
 
 def test_exit_code_2_warehouse_locked(night_1, stage):
